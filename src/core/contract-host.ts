@@ -6,9 +6,9 @@
  * Invariant: `invoke` never throws or rejects; validation failures and internal errors come back
  * as `{ ok: false, error: { code, message } }`, with messages that carry no secrets.
  */
-import type { ContractError, PushEventName, PushEvents } from '../shared/contract.js';
+import type { InvokeOutcome, PushEventName, PushEvents } from '../shared/contract.js';
 
-export type InvokeOutcome = { ok: true; result: unknown } | { ok: false; error: ContractError };
+export type { InvokeOutcome };
 
 export type PushListener = <E extends PushEventName>(event: E, payload: PushEvents[E]) => void;
 

@@ -114,6 +114,14 @@ export const commandSchemas = {
   /** Returns the export document as text (for the UI's save/download); CLI export streams instead. */
   'export.run': z.strictObject({ filter: executionFilterSchema.default({}) }),
   'import.run': z.strictObject({ text: z.string().max(512 * 1024 * 1024) }),
+  /**
+   * Desktop only: the main process asks where to save (native dialog) and streams the export to
+   * that file. The headless host answers `unavailable`; the renderer then falls back to export.run
+   * and a browser download.
+   */
+  'export.save': z.strictObject({ filter: executionFilterSchema.default({}) }),
+  /** Desktop only: native open dialog, then import.run on the chosen file. */
+  'import.open': z.strictObject({}),
 } as const;
 
 export interface CommandResults {
@@ -129,6 +137,8 @@ export interface CommandResults {
   'store.clearOlderThan': { deletedEvents: number; deletedExecutions: number };
   'export.run': { fileName: string; text: string };
   'import.run': ImportResult;
+  'export.save': { saved: false } | { saved: true; path: string; executions: number };
+  'import.open': { imported: false } | ({ imported: true; path: string } & ImportResult);
 }
 
 export type CommandName = keyof typeof commandSchemas;
@@ -153,6 +163,22 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ContractError {
   code: ErrorCode;
   message: string;
+}
+
+/** The outcome of one command as it crosses a bridge; never a thrown error. */
+export type InvokeOutcome = { ok: true; result: unknown } | { ok: false; error: ContractError };
+
+/**
+ * The one transport a renderer gets (preload's `window.flowscope`, or the WebSocket client).
+ * Generic: it knows no command by name.
+ */
+export interface Transport {
+  readonly kind: 'electron' | 'websocket';
+  invoke(command: string, params: unknown): Promise<InvokeOutcome>;
+  /** Returns an unsubscribe function. */
+  onPush(listener: (event: PushEventName, payload: unknown) => void): () => void;
+  /** Connection state changes (the WebSocket reconnects after a server restart; IPC is always open). */
+  onConnectionChange(listener: (state: 'connecting' | 'open' | 'closed') => void): () => void;
 }
 
 /** Wire messages shared by both bridges. */
