@@ -1,0 +1,60 @@
+/**
+ * The core's implementation of every contract command (src/shared/contract.ts), over the monitor's
+ * store and counters. Params arrive already validated by rpc.ts. Desktop-only commands answer
+ * `unavailable` here; the Electron shell overrides them with its dialogs.
+ */
+import { exportToString } from './store/export-writer.js';
+import { importFromText } from './store/import-reader.js';
+import { ImportFormatError } from './store/store-errors.js';
+import { ContractFailure, type CommandHandlers } from './rpc.js';
+import type { Monitor } from './monitor.js';
+
+export function buildCommandHandlers(monitor: Monitor): CommandHandlers {
+  const { store, stats } = monitor;
+  return {
+    'flows.list': () => store.listFlows(),
+    'executions.list': ({ filter, offset, limit }) => store.listExecutions(filter, offset, limit),
+    'executions.get': ({ executionSid }) => store.getExecution(executionSid),
+    'stats.get': () => stats.snapshot(store.counts()),
+    'receiver.info': () => {
+      const state = monitor.receiverState();
+      return {
+        localUrl: state.localUrl === null ? '' : `${state.localUrl}${state.path}`,
+        publicUrl: state.destinationUrl,
+        verifying: state.verifiesSignature,
+      };
+    },
+    'rejected.list': ({ limit }) => store.listRejected(limit),
+    'unverified.list': () => stats.listUnverified(),
+    'retention.get': () => store.getRetention(),
+    'retention.set': async (settings) => {
+      const saved = store.setRetention(settings);
+      const counts = await store.applyRetention();
+      if (counts.deletedEvents > 0) monitor.afterBulkChange();
+      return saved;
+    },
+    'store.clearOlderThan': async ({ before }) => {
+      const counts = await store.clearOlderThan(before);
+      monitor.afterBulkChange();
+      return counts;
+    },
+    'export.run': async ({ filter }) => {
+      const { fileName, text } = await exportToString(store, filter);
+      return { fileName, text };
+    },
+    'import.run': async ({ text }) => {
+      const result = await importFromText(store, text).catch((error: unknown) => {
+        if (error instanceof ImportFormatError) throw new ContractFailure('bad_request', error.message);
+        throw error;
+      });
+      monitor.afterBulkChange();
+      return result;
+    },
+    'export.save': () => {
+      throw new ContractFailure('unavailable', 'Saving to a file needs the desktop app; use export.run to download.');
+    },
+    'import.open': () => {
+      throw new ContractFailure('unavailable', 'Opening a file needs the desktop app; use import.run with the file text.');
+    },
+  };
+}

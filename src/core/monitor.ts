@@ -1,0 +1,183 @@
+/**
+ * The composition root of the core: receiver -> store -> projection -> coalesced pushes, and the
+ * contract's command handlers over them. Hosted by the Electron main process and by the headless
+ * server alike; it never imports electron.
+ *
+ * Invariants:
+ * - a delivery is acknowledged only after the store committed it (the store's `append` resolves
+ *   after commit); the monitor only observes the outcome for counters and pushes;
+ * - the auth token is handed to the receiver and kept nowhere else; it is never pushed, returned
+ *   or logged.
+ */
+import type { ExecutionFilter, UnverifiedRecord } from '../shared/contract.js';
+import type { IngestBatch, IngestPort, ReceiverObserver } from './receiver/ingest-port.js';
+import { createReceiver, type Receiver, type ReceiverInfo as ReceiverState } from './receiver/receiver.js';
+import type { VerificationSettings } from './receiver/verification.js';
+import { EventStore, type AppendOutcome } from './store/event-store.js';
+import { writeExport, type ExportCounts } from './store/export-writer.js';
+import { importFromFile } from './store/import-reader.js';
+import { buildCommandHandlers } from './command-handlers.js';
+import { createContractHost, type ContractHostWithPush } from './rpc.js';
+import { DeltaCoalescer, type CoalescedDelta } from './delta-coalescer.js';
+import { LiveStats } from './live-stats.js';
+import fs from 'node:fs';
+
+export interface MonitorOptions {
+  dataDir: string;
+  receiver?: {
+    port?: number;
+    host?: string;
+    path?: string;
+    maxBodyBytes?: number;
+  };
+  /** Checked on every delivery when set (DESIGN.md section 5). */
+  verification?: VerificationSettings;
+  /** How often coalesced changes are pushed to UIs. */
+  pushIntervalMs?: number;
+  /** How often retention runs (default hourly; also once at start). */
+  retentionIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+const DEFAULT_PUSH_INTERVAL_MS = 75;
+const DEFAULT_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+
+export class Monitor {
+  readonly host: ContractHostWithPush;
+  readonly stats = new LiveStats();
+  private readonly coalescer: DeltaCoalescer;
+  private readonly receiver: Receiver;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    readonly store: EventStore,
+    private readonly options: MonitorOptions,
+  ) {
+    const log = options.log ?? (() => {});
+    this.coalescer = new DeltaCoalescer(options.pushIntervalMs ?? DEFAULT_PUSH_INTERVAL_MS, (delta) => this.pushDelta(delta));
+    const ingest: IngestPort = { ingest: (batch) => this.ingest(batch) };
+    const observer: ReceiverObserver = {
+      onUnverified: (record: UnverifiedRecord) => {
+        this.stats.recordUnverified(record);
+        this.coalescer.touch();
+      },
+      onBadRequest: () => {
+        this.stats.badRequests++;
+        this.coalescer.touch();
+      },
+    };
+    this.receiver = createReceiver({
+      ...options.receiver,
+      ingest,
+      observer,
+      authToken: options.verification?.authToken ?? null,
+      publicUrl: options.verification?.publicUrl ?? null,
+    });
+    this.host = createContractHost({
+      handlers: buildCommandHandlers(this),
+      onInternalError: (command, error) => log(`error in ${command}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
+
+  /** Opens the store and starts the receiver. */
+  static async start(options: MonitorOptions): Promise<Monitor> {
+    const store = EventStore.open(options.dataDir);
+    const monitor = new Monitor(store, options);
+    try {
+      await monitor.receiver.start();
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    monitor.scheduleRetention();
+    return monitor;
+  }
+
+  receiverState(): ReceiverState {
+    return this.receiver.info();
+  }
+
+  /** The Connect flow sets the token and public URL once the sink exists. */
+  setVerification(settings: VerificationSettings): void {
+    this.receiver.setVerification(settings);
+  }
+
+  /** Streams an export document to a file (CLI, desktop save dialog). */
+  async exportToFile(filter: ExecutionFilter, filePath: string): Promise<ExportCounts> {
+    const out = fs.createWriteStream(filePath, { mode: 0o600 });
+    const done = new Promise<void>((resolve, reject) => {
+      out.once('finish', resolve);
+      out.once('error', reject);
+    });
+    const counts = await writeExport(this.store, filter, out);
+    out.end();
+    await done;
+    return counts;
+  }
+
+  async importFromFile(filePath: string) {
+    const result = await importFromFile(this.store, filePath);
+    this.afterBulkChange();
+    return result;
+  }
+
+  /** After an import or a clear: UIs refetch their lists. */
+  afterBulkChange(): void {
+    this.coalescer.flushNow();
+    this.host.push('store.reset', {});
+    this.pushStats();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
+      // Stop taking deliveries first (new ones get 503 and Twilio retries), then let the
+      // in-flight ones commit, then close the store.
+      await this.receiver.stop();
+      this.coalescer.flushNow();
+      this.coalescer.dispose();
+      this.store.close();
+    })();
+    return this.stopping;
+  }
+
+  private async ingest(batch: IngestBatch): Promise<AppendOutcome> {
+    const outcome = await this.store.append(batch);
+    this.stats.recordEvents(outcome.inserted);
+    this.stats.duplicatesIgnored += outcome.duplicates;
+    this.stats.rejectedEvents += outcome.rejected;
+    this.stats.otherEvents += batch.accepted.filter((event) => event.kind === 'other').length;
+    for (const event of batch.accepted) {
+      if (event.kind === 'sink.test') this.stats.lastSinkTest = { testId: event.testId, receivedAt: batch.receivedAt.toISOString() };
+    }
+    this.coalescer.add(outcome.changed);
+    return outcome;
+  }
+
+  private pushDelta(delta: CoalescedDelta): void {
+    if (!this.store.isOpen) return;
+    if (delta.executions.length > 0) this.host.push('executions.changed', { executions: delta.executions });
+    if (delta.flowSids.length > 0) this.host.push('flows.changed', { flows: this.store.listFlows(delta.flowSids) });
+    this.pushStats();
+  }
+
+  private pushStats(): void {
+    if (!this.store.isOpen) return;
+    this.host.push('stats.changed', this.stats.snapshot(this.store.counts()));
+  }
+
+  private scheduleRetention(): void {
+    const run = () => {
+      this.store
+        .applyRetention()
+        .then((counts) => {
+          if (counts.deletedEvents > 0) this.afterBulkChange();
+        })
+        .catch((error: unknown) => this.options.log?.(`retention failed: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    run();
+    this.retentionTimer = setInterval(run, this.options.retentionIntervalMs ?? DEFAULT_RETENTION_INTERVAL_MS);
+    this.retentionTimer.unref();
+  }
+}
