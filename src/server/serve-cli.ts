@@ -6,19 +6,26 @@
  * The auth token comes only from the environment (TWILIO_AUTH_TOKEN), never from a flag, so it
  * does not show in `ps` output or shell history; it is never printed.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Monitor } from '../core/monitor.js';
+import { startUiServer, type UiServer } from './ui-server.js';
 import { parsePort, resolveDataDir, runCli, UsageError } from './cli-common.js';
 
 const USAGE = `usage: npm run serve -- [--port 3977] [--host 127.0.0.1] [--path /events] [--data-dir DIR]
-                         [--public-url https://example.ngrok-free.app]
+                         [--public-url https://example.ngrok-free.app] [--ui-port 3978 | --no-ui]
 
   --port        webhook receiver port (0 = any free port)
   --host        address the receiver binds (default 127.0.0.1; a tunnel forwards to it)
   --path        webhook path (default /events)
   --data-dir    where the event store lives (default $FLOWSCOPE_DATA_DIR or ~/.flowscope)
   --public-url  the public base URL Twilio posts to; X-Twilio-Signature is checked against it
+  --ui-port     port of the browser UI (127.0.0.1 only; never tunneled; 0 = any free port)
+  --no-ui       capture only, no browser UI
   environment:  TWILIO_AUTH_TOKEN turns on signature verification`;
+
+/** The built renderer (npm run build), next to src/ in a checkout. */
+const RENDERER_DIR = path.resolve(import.meta.dirname, '../../out/renderer');
 
 async function main(): Promise<void> {
   let values;
@@ -30,6 +37,8 @@ async function main(): Promise<void> {
         path: { type: 'string' },
         'data-dir': { type: 'string' },
         'public-url': { type: 'string' },
+        'ui-port': { type: 'string' },
+        'no-ui': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -42,6 +51,7 @@ async function main(): Promise<void> {
     return;
   }
   const dataDir = resolveDataDir(values['data-dir']);
+  const uiPort = values['no-ui'] ? null : parsePort(values['ui-port'], 3978, '--ui-port');
   const authToken = process.env.TWILIO_AUTH_TOKEN?.trim() || null;
   const monitor = await Monitor.start({
     dataDir,
@@ -49,6 +59,15 @@ async function main(): Promise<void> {
     verification: { authToken, publicUrl: values['public-url'] ?? null },
     log: (line) => process.stderr.write(`${line}\n`),
   });
+  let ui: UiServer | null = null;
+  if (uiPort !== null) {
+    try {
+      ui = await startUiServer({ host: monitor.host, port: uiPort, rendererDir: RENDERER_DIR });
+    } catch (error) {
+      await monitor.stop();
+      throw error;
+    }
+  }
   const state = monitor.receiverState();
   process.stdout.write(`Flowscope is capturing Studio events into ${dataDir}\n`);
   process.stdout.write(`Webhook URL: ${state.localUrl}${state.path}\n`);
@@ -59,13 +78,15 @@ async function main(): Promise<void> {
       : 'Signature verification: off (set TWILIO_AUTH_TOKEN to turn it on)\n',
   );
 
+  if (ui) process.stdout.write(`UI URL: ${ui.url}\n`);
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal}: stopping (finishing in-flight deliveries)...\n`);
-    monitor
-      .stop()
+    Promise.resolve(ui?.close())
+      .then(() => monitor.stop())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         process.stderr.write(`error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
