@@ -1,0 +1,179 @@
+/**
+ * `npm run bench:ingest`: ingest throughput and acknowledgement latency of the real headless
+ * receiver (`serve` in its own process, durable SQLite commits) over loopback.
+ *
+ * For batch sizes 1, 10 and 100 it posts pre-built deliveries of unique demo events from many
+ * keep-alive connections at once, and prints events/s, requests/s, latency percentiles (POST to
+ * 2xx) and the server's resident memory. A last run repeats batch size 1 with signature
+ * verification on (every request signed like Twilio, checked with the real twilio helper).
+ * Prints figures only; nothing here asserts on time.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { generateTraffic } from '../src/core/demo/traffic-generator.js';
+import { signDelivery } from '../src/core/receiver/twilio-signature.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const TOKEN = 'bench-auth-token-0123456789abcdef';
+
+interface Server {
+  url: URL;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+function startServe(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server/serve-cli.ts'), '--port', '0', '--no-ui', '--data-dir', dataDir], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /^Webhook URL: (\S+)$/m.exec(out);
+      if (match && /Signature verification/.test(out)) {
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
+        resolve({
+          url: new URL(match[1]!),
+          pid: child.pid!,
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${out}`)));
+  });
+}
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+interface Delivery {
+  path: string;
+  body: Buffer;
+  signature?: string;
+}
+
+function buildDeliveries(batchSize: number, events: number, seed: number, sign: URL | null): Delivery[] {
+  const deliveries: Delivery[] = [];
+  let batch: unknown[] = [];
+  const flush = () => {
+    const body = JSON.stringify(batch);
+    batch = [];
+    if (sign) {
+      const signed = signDelivery(TOKEN, sign.toString(), body);
+      const signedUrl = new URL(signed.url);
+      deliveries.push({ path: `${signedUrl.pathname}${signedUrl.search}`, body: Buffer.from(body), signature: signed.signature });
+    } else deliveries.push({ path: '/events', body: Buffer.from(body) });
+  };
+  for (const event of generateTraffic({ seed, events, startTime: Date.UTC(2025, 0, 1), eventsPerSecond: 200 })) {
+    batch.push(event);
+    if (batch.length === batchSize) flush();
+  }
+  if (batch.length > 0) flush();
+  return deliveries;
+}
+
+function post(agent: http.Agent, url: URL, delivery: Delivery): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': delivery.body.length };
+    if (delivery.signature) headers['x-twilio-signature'] = delivery.signature;
+    const request = http.request({ agent, host: url.hostname, port: url.port, method: 'POST', path: delivery.path, headers }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.once('error', reject);
+    request.end(delivery.body);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function run(label: string, server: Server, deliveries: Delivery[], eventsPerDelivery: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < deliveries.length) {
+        const delivery = deliveries[next++]!;
+        const t0 = process.hrtime.bigint();
+        const status = await post(agent, server.url, delivery);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (status !== 200) failures++;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const events = deliveries.length * eventsPerDelivery;
+  console.log(
+    [
+      label.padEnd(26),
+      `${Math.round(events / seconds).toLocaleString('en-US').padStart(9)} events/s`,
+      `${Math.round(deliveries.length / seconds).toLocaleString('en-US').padStart(7)} req/s`,
+      `p50 ${percentile(latencies, 50).toFixed(1).padStart(6)} ms`,
+      `p99 ${percentile(latencies, 99).toFixed(1).padStart(6)} ms`,
+      `max ${latencies[latencies.length - 1]?.toFixed(1).padStart(6)} ms`,
+      `server RSS ${rssMiB(server.pid)} MiB`,
+      failures > 0 ? `FAILURES ${failures}` : '',
+    ].join('  '),
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(`ingest benchmark: ${os.cpus().length} cores, node ${process.version}, ${CONCURRENCY} keep-alive connections, durable (synchronous=FULL) commits`);
+  const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-bench-'));
+  const server = await startServe(plain);
+  try {
+    // warm-up (JIT, SQLite page cache): not reported
+    await run('warm-up (not a figure)', server, buildDeliveries(10, 5_000, 99, null), 10);
+    for (const [batchSize, events] of [
+      [1, 30_000],
+      [10, 150_000],
+      [100, 400_000],
+    ] as const) {
+      const deliveries = buildDeliveries(batchSize, Math.round(events * SCALE), batchSize, null);
+      await run(`batch ${batchSize}`, server, deliveries, batchSize);
+    }
+  } finally {
+    await server.stop();
+    fs.rmSync(plain, { recursive: true, force: true });
+  }
+
+  const signedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-bench-signed-'));
+  const signed = await startServe(signedDir, { TWILIO_AUTH_TOKEN: TOKEN });
+  try {
+    const publicBase = new URL(`${signed.url.origin}/events`);
+    await run('warm-up (not a figure)', signed, buildDeliveries(1, 2_000, 98, publicBase), 1);
+    await run('batch 1, signed + verified', signed, buildDeliveries(1, Math.round(20_000 * SCALE), 7, publicBase), 1);
+  } finally {
+    await signed.stop();
+    fs.rmSync(signedDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
