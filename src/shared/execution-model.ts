@@ -64,7 +64,7 @@ export interface ExecutionSummary {
   /** Whether the `started` / `ended` events have been received (they may arrive after steps). */
   seenStarted: boolean;
   seenEnded: boolean;
-  /** Distinct widget names, for text search. */
+  /** Distinct widget names (both ends of every transition but `Ended`), for text search. */
   widgets: string[];
   /** Number of distinct events (all kinds) of this execution. */
   eventCount: number;

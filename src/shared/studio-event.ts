@@ -8,7 +8,13 @@
  *   not an error, and an unknown event type is kept as kind `other`, never dropped.
  * - `time` and `datacontenttype` never reject an event on their own: Twilio's own examples put a
  *   timestamp in `datacontenttype` and leave `time` out, so the event time falls back to
- *   `data.date_updated` / `data.date_created` (DESIGN.md section 4).
+ *   `data.date_updated` / `data.date_created`, then to a timestamp found in `datacontenttype`
+ *   (DESIGN.md section 4).
+ * - Only the fields that identify an event (id, type, source, the execution / flow / step SIDs) can
+ *   reject it. An optional data field of the wrong type reads as null (`raw` still has it), so one
+ *   odd field never costs a step of the tree.
+ * - Times are normalized to ISO 8601 UTC and must look like RFC 3339 dates; a date-time without an
+ *   offset is read as UTC, never in the local zone of whatever machine parses it.
  * Isomorphic: no node:* and no DOM.
  */
 import { z } from 'zod';
@@ -47,8 +53,9 @@ export const cloudEventSchema = z.looseObject({
 });
 export type CloudEvent = z.infer<typeof cloudEventSchema>;
 
-const optionalText = z.string().nullish();
-const optionalRevision = z.union([z.number(), z.string()]).nullish();
+// `.catch(null)`: a wrongly typed optional field is read as absent instead of rejecting the event.
+const optionalText = z.string().nullish().catch(null);
+const optionalRevision = z.union([z.number(), z.string()]).nullish().catch(null);
 
 /** `data` of execution started / ended (Studio.FlowExecutionEvent v1 and v2 carry the same fields). */
 export const executionDataSchema = z.looseObject({
@@ -110,10 +117,19 @@ export type StudioEvent = ExecutionEvent | StepEvent | SinkTestEvent | OtherEven
 
 export type ParseResult = { ok: true; event: StudioEvent } | { ok: false; reason: string; id: string | null };
 
-/** Normalizes a timestamp to ISO 8601 UTC, or null when it is not a usable date. */
+const RFC3339_DATE = /^\d{4}-\d{2}-\d{2}/;
+const DATE_TIME_WITHOUT_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/**
+ * Normalizes a timestamp to ISO 8601 UTC, or null when it is not a usable date. Only RFC 3339-like
+ * dates count (V8's Date.parse alone would read "1" as the year 2001), and a date-time without an
+ * offset is taken as UTC so that every machine reads it alike.
+ */
 export function normalizeTime(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0 || value.length > 64) return null;
-  const ms = Date.parse(value);
+  const text = value.trim();
+  if (!RFC3339_DATE.test(text)) return null;
+  const ms = Date.parse(DATE_TIME_WITHOUT_OFFSET.test(text) ? `${text}Z` : text);
   if (Number.isNaN(ms)) return null;
   return new Date(ms).toISOString();
 }
@@ -146,7 +162,9 @@ function eventTime(raw: CloudEvent, data: { date_created?: string | null; date_u
     // an ended event's own moment is its update time; a started or step event's is its creation
     (raw.type === STUDIO_EXECUTION_ENDED ? normalizeTime(data?.date_updated) : null) ??
     normalizeTime(data?.date_created) ??
-    normalizeTime(data?.date_updated)
+    normalizeTime(data?.date_updated) ??
+    // Twilio's documented examples carry the event time in `datacontenttype` (and no `time`)
+    normalizeTime(raw.datacontenttype)
   );
 }
 
@@ -178,7 +196,7 @@ export function parseStudioEvent(input: unknown): ParseResult {
     case 'sink.test': {
       const data = raw.data as { test_id?: unknown } | undefined;
       const testId = typeof data?.test_id === 'string' ? data.test_id : null;
-      return { ok: true, event: { ...base, kind, testId, time: normalizeTime(raw.time) } };
+      return { ok: true, event: { ...base, kind, testId, time: eventTime(raw, null) } };
     }
     default: {
       const data = typeof raw.data === 'object' && raw.data !== null ? (raw.data as Record<string, unknown>) : null;
