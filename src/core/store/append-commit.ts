@@ -1,0 +1,160 @@
+/**
+ * The body of one group-commit transaction: insert the events of several ingest batches, set their
+ * rejected items aside, and refresh the projection of every execution that gained an event.
+ *
+ * Invariants:
+ * - All or nothing: one `BEGIN IMMEDIATE ... COMMIT`; on any error the transaction is rolled back,
+ *   cache entries it touched are dropped, and the error is rethrown (nothing half-written).
+ * - The CloudEvent id is the idempotency key: an id already stored, or seen twice in the group, is
+ *   counted as a duplicate and ignored (`INSERT OR IGNORE`).
+ * - The raw JSON stored is the CloudEvent as received (`event.raw`, with every unknown field).
+ * - Rejected items are stored truncated to MAX_REJECTED_RAW_CHARS so a hostile body cannot fill the disk.
+ */
+import type { IngestBatch, IngestOutcome } from '../receiver/ingest-port.js';
+import type { ExecutionSummary } from '../../shared/execution-model.js';
+import { executionSidOf, flowSidOf, type RejectedEvent, type StudioEvent } from '../../shared/studio-event.js';
+import type { ExecutionEventsCache } from './execution-cache.js';
+import { buildTree, loadExecutionEvents, upsertProjection, type ReceivedRange } from './projection.js';
+import { prepared, type SqliteDatabase } from './store-schema.js';
+
+export const MAX_REJECTED_RAW_CHARS = 16 * 1024;
+
+export interface AppendOutcome extends IngestOutcome {
+  /** New summaries of the executions this batch added events to (state after the commit). */
+  changed: ExecutionSummary[];
+  /** Inserted events that belong to no execution (other types and sink test events). */
+  otherInserted: number;
+  /** Rejected items of the batch that were recorded. */
+  rejected: number;
+}
+
+export interface AppendContext {
+  db: SqliteDatabase;
+  cache: ExecutionEventsCache;
+  /** Runs inside the transaction, holding the write lock, before anything is read or written. */
+  onTransactionStart?: () => void;
+}
+
+/** What a committed group changed, for the store's counters. */
+export interface GroupEffect {
+  outcomes: AppendOutcome[];
+  insertedEvents: number;
+  newExecutions: number;
+}
+
+const INSERT_EVENT_SQL = `INSERT OR IGNORE INTO events
+  (id, kind, type, execution_sid, flow_sid, event_time, received_at, sort_time, body)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_REJECTED_SQL = 'INSERT INTO rejected (received_at, event_id, reason, raw) VALUES (?, ?, ?, ?)';
+
+interface Touched {
+  events: StudioEvent[];
+  received: ReceivedRange;
+}
+
+export function commitGroup(ctx: AppendContext, batches: readonly IngestBatch[]): GroupEffect {
+  const { db } = ctx;
+  const touched = new Map<string, Touched>();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    ctx.onTransactionStart?.();
+    const partial = batches.map((batch) => insertBatch(db, batch, touched));
+    const summaries = new Map<string, ExecutionSummary>();
+    let newExecutions = 0;
+    for (const [executionSid, entry] of touched) {
+      const events = eventsAfterInsert(ctx, executionSid, entry.events);
+      const summary = buildTree(events).summary;
+      if (upsertProjection(db, summary, entry.received)) newExecutions++;
+      summaries.set(executionSid, summary);
+    }
+    db.exec('COMMIT');
+    ctx.cache.evict();
+    const outcomes = partial.map(({ touchedSids, ...counts }) => ({
+      ...counts,
+      changed: [...touchedSids].flatMap((sid) => summaries.get(sid) ?? []),
+    }));
+    return { outcomes, insertedEvents: outcomes.reduce((n, o) => n + o.inserted, 0), newExecutions };
+  } catch (error) {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {
+      // the connection is gone or SQLite already rolled back: nothing more to undo
+    }
+    for (const executionSid of touched.keys()) ctx.cache.delete(executionSid);
+    throw error;
+  }
+}
+
+function insertBatch(db: SqliteDatabase, batch: IngestBatch, touched: Map<string, Touched>) {
+  const receivedAt = batch.receivedAt.toISOString();
+  const insertEvent = prepared(db, INSERT_EVENT_SQL);
+  const touchedSids = new Set<string>();
+  let inserted = 0;
+  let duplicates = 0;
+  let otherInserted = 0;
+  for (const event of batch.accepted) {
+    const executionSid = executionSidOf(event);
+    const { changes } = insertEvent.run(
+      event.id,
+      event.kind,
+      event.type,
+      executionSid,
+      flowSidOf(event),
+      event.time,
+      receivedAt,
+      event.time ?? receivedAt,
+      JSON.stringify(event.raw),
+    );
+    if (changes === 0) {
+      duplicates++;
+      continue;
+    }
+    inserted++;
+    if (executionSid === null) {
+      otherInserted++;
+      continue;
+    }
+    touchedSids.add(executionSid);
+    const entry = touched.get(executionSid);
+    if (entry === undefined) touched.set(executionSid, { events: [event], received: { first: receivedAt, last: receivedAt } });
+    else {
+      entry.events.push(event);
+      if (receivedAt < entry.received.first) entry.received.first = receivedAt;
+      if (receivedAt > entry.received.last) entry.received.last = receivedAt;
+    }
+  }
+  for (const rejected of batch.rejected) insertRejected(db, receivedAt, rejected);
+  return { inserted, duplicates, otherInserted, rejected: batch.rejected.length, touchedSids };
+}
+
+/** The full event set of an execution after this transaction's inserts: from the cache or the table. */
+function eventsAfterInsert(ctx: AppendContext, executionSid: string, added: readonly StudioEvent[]) {
+  const cached = ctx.cache.get(executionSid);
+  if (cached !== undefined) {
+    for (const event of added) ctx.cache.add(executionSid, event);
+    return cached;
+  }
+  // the table already holds this transaction's inserts
+  const events = loadExecutionEvents(ctx.db, executionSid);
+  ctx.cache.set(executionSid, events);
+  return events;
+}
+
+function insertRejected(db: SqliteDatabase, receivedAt: string, rejected: RejectedEvent): void {
+  prepared(db, INSERT_REJECTED_SQL).run(
+    receivedAt,
+    rejected.id === null ? null : rejected.id.slice(0, 256),
+    rejected.reason.slice(0, 1024),
+    truncatedJson(rejected.raw),
+  );
+}
+
+function truncatedJson(raw: unknown): string {
+  let text: string;
+  try {
+    text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+  } catch {
+    text = String(raw);
+  }
+  return text.length > MAX_REJECTED_RAW_CHARS ? `${text.slice(0, MAX_REJECTED_RAW_CHARS)}…[truncated]` : text;
+}

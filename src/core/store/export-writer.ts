@@ -1,0 +1,167 @@
+/**
+ * Streams a Flowscope export document (src/shared/export-format.ts) out of the store.
+ *
+ * Invariants:
+ * - Streams: executions are read a page at a time (keyset cursor) and written one by one, with the
+ *   destination's backpressure respected, so exporting a million events holds one page in memory.
+ * - Only events and what is derived from them (summary, steps) are written; raw events are copied
+ *   as stored, byte for byte. The store holds no credentials, so an export cannot carry one.
+ * - Events of no execution go to `otherEvents`, never into an execution; they are included by
+ *   default only when the filter is empty (a filtered export is about the executions it selects).
+ */
+import type { ExecutionFilter } from '../../shared/contract.js';
+import { EXPORT_FORMAT, EXPORT_VERSION } from '../../shared/export-format.js';
+import type { EventStore } from './event-store.js';
+
+/** A writable stream (backpressure via `drain`) or an async function taking each chunk. */
+export type ExportSink = NodeJS.WritableStream | ((chunk: string) => Promise<void>);
+
+export interface ExportOptions {
+  /** Default: true when the filter is empty. */
+  includeOtherEvents?: boolean;
+  /** The `exportedAt` time (default: now). */
+  now?: Date;
+  /** Executions read per page (default 100). */
+  pageSize?: number;
+}
+
+export interface ExportCounts {
+  executions: number;
+  events: number;
+  otherEvents: number;
+}
+
+const FLUSH_CHARS = 64 * 1024;
+const OTHER_EVENTS_PAGE = 1_000;
+
+/** Writes the export document for `filter` to `out`. Does not end a stream; the caller does. */
+export async function writeExport(
+  store: EventStore,
+  filter: ExecutionFilter,
+  out: ExportSink,
+  options: ExportOptions = {},
+): Promise<ExportCounts> {
+  const writer = new BufferedWriter(sinkFunction(out));
+  const counts: ExportCounts = { executions: 0, events: 0, otherEvents: 0 };
+  const head = {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: (options.now ?? new Date()).toISOString(),
+    filter,
+  };
+  await writer.write(`${JSON.stringify(head).slice(0, -1)},\n"executions":[`);
+  let cursor = null;
+  do {
+    const page = store.pageExecutions(filter, cursor, options.pageSize ?? 100);
+    for (const summary of page.items) {
+      const execution = store.getExecutionWithRawEvents(summary.executionSid);
+      if (execution === null) continue; // deleted by retention since the page was read
+      const { tree, rawEvents } = execution;
+      const prefix = counts.executions === 0 ? '\n' : ',\n';
+      await writer.write(
+        `${prefix}{"summary":${JSON.stringify(tree.summary)},"steps":${JSON.stringify(tree.steps)},` +
+          `"events":[${rawEvents.join(',')}]}`,
+      );
+      counts.executions++;
+      counts.events += rawEvents.length;
+    }
+    cursor = page.next;
+  } while (cursor !== null);
+  await writer.write('\n]');
+  if (options.includeOtherEvents ?? isEmptyFilter(filter)) {
+    await writer.write(',\n"otherEvents":[');
+    let after: number | null = 0;
+    while (after !== null) {
+      const page = store.pageOtherEvents(after, OTHER_EVENTS_PAGE);
+      for (const raw of page.rawEvents) {
+        await writer.write(`${counts.otherEvents === 0 ? '\n' : ',\n'}${raw}`);
+        counts.otherEvents++;
+      }
+      after = page.next;
+    }
+    await writer.write('\n]');
+  }
+  await writer.write('}\n');
+  await writer.flush();
+  return counts;
+}
+
+/** The whole document as text, for small exports (the UI's `export.run`). */
+export async function exportToString(
+  store: EventStore,
+  filter: ExecutionFilter,
+  options: ExportOptions = {},
+): Promise<{ fileName: string; text: string; counts: ExportCounts }> {
+  const now = options.now ?? new Date();
+  const parts: string[] = [];
+  const counts = await writeExport(store, filter, async (chunk) => void parts.push(chunk), { ...options, now });
+  return { fileName: exportFileName(now), text: parts.join(''), counts };
+}
+
+/** `flowscope-executions-2025-01-01T10-00-00Z.json`: sortable, and valid on every file system. */
+export function exportFileName(now: Date): string {
+  return `flowscope-executions-${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}.json`;
+}
+
+function isEmptyFilter(filter: ExecutionFilter): boolean {
+  return Object.values(filter).every((value) => value === undefined);
+}
+
+function sinkFunction(out: ExportSink): (chunk: string) => Promise<void> {
+  if (typeof out === 'function') return out;
+  let failure: unknown = null;
+  out.on('error', (error: unknown) => {
+    failure ??= error;
+  });
+  return async (chunk) => {
+    if (failure !== null) throw failure;
+    if (!out.write(chunk)) await drained(out);
+    if (failure !== null) throw failure;
+  };
+}
+
+function drained(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      out.removeListener('drain', onDrain);
+      out.removeListener('error', onError);
+      out.removeListener('close', onClose);
+    };
+    const onDrain = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: unknown) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error('the export destination was closed before the export finished'));
+    };
+    out.on('drain', onDrain);
+    out.on('error', onError);
+    out.on('close', onClose);
+  });
+}
+
+/** Gathers small writes into chunks of ~64 KB so a sink is not called once per event. */
+class BufferedWriter {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly sink: (chunk: string) => Promise<void>) {}
+
+  async write(text: string): Promise<void> {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= FLUSH_CHARS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    await this.sink(chunk);
+  }
+}

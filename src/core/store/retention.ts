@@ -1,0 +1,188 @@
+/**
+ * Retention: the store is bounded by age and by event count, never by memory.
+ *
+ * Invariants:
+ * - Executions are deleted whole (the row and all its events), never a part of one, so a tree is
+ *   never shown with steps missing because of retention.
+ * - "Older than T" means: its latest activity (last event time, else last receipt) is before T,
+ *   so an execution still receiving events is kept. Count-based trimming removes the oldest first
+ *   (by start time), merging executions and events of no execution into one order.
+ * - Deletes run in chunks of their own transactions, yielding to the event loop in between, so a
+ *   huge delete never blocks ingest for seconds; appends simply commit between chunks.
+ */
+import { retentionSchema, type RetentionSettings } from '../../shared/contract.js';
+import { asRows, intOf, textOf } from './row-reader.js';
+import { prepared, readSetting, writeSetting, type SqliteDatabase } from './store-schema.js';
+
+export const DEFAULT_RETENTION: RetentionSettings = { maxAgeDays: 30, maxEvents: 1_000_000 };
+/** Rejected items are diagnostics: only the newest ones are kept. */
+export const MAX_REJECTED_ROWS = 10_000;
+const RETENTION_KEY = 'retention';
+const EXECUTIONS_PER_CHUNK = 200;
+const OTHER_EVENTS_PER_CHUNK = 2_000;
+const DAY_MS = 86_400_000;
+
+export interface DeleteCounts {
+  deletedEvents: number;
+  deletedExecutions: number;
+}
+
+/** What retention needs from the store: its connection and a hook to keep caches and counters right. */
+export interface RetentionHost {
+  /** Throws StoreUnavailableError when the store is closed. */
+  database(): SqliteDatabase;
+  onDeleted(executionSids: readonly string[], deletedEvents: number): void;
+  storedEvents(): number;
+}
+
+export function getRetention(db: SqliteDatabase): RetentionSettings {
+  const text = readSetting(db, RETENTION_KEY);
+  if (text === null) return DEFAULT_RETENTION;
+  const parsed = retentionSchema.safeParse(safeJson(text));
+  return parsed.success ? parsed.data : DEFAULT_RETENTION;
+}
+
+export function setRetention(db: SqliteDatabase, settings: RetentionSettings): RetentionSettings {
+  const parsed = retentionSchema.parse(settings);
+  writeSetting(db, RETENTION_KEY, JSON.stringify(parsed));
+  return parsed;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function inTransaction<T>(db: SqliteDatabase, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function deleteExecutions(host: RetentionHost, executionSids: readonly string[]): number {
+  const db = host.database();
+  const deletedEvents = inTransaction(db, () => {
+    let events = 0;
+    for (const sid of executionSids) {
+      events += prepared(db, 'DELETE FROM events WHERE execution_sid = ?').run(sid).changes;
+      prepared(db, 'DELETE FROM executions WHERE execution_sid = ?').run(sid);
+    }
+    return events;
+  });
+  host.onDeleted(executionSids, deletedEvents);
+  return deletedEvents;
+}
+
+function deleteOtherEvents(host: RetentionHost, ids: readonly string[]): number {
+  const db = host.database();
+  const deleted = inTransaction(db, () =>
+    ids.reduce((n, id) => n + prepared(db, 'DELETE FROM events WHERE id = ?').run(id).changes, 0),
+  );
+  host.onDeleted([], deleted);
+  return deleted;
+}
+
+/** Deletes executions whose latest activity is before `before`, events of no execution older than it, and rejected items received before it. */
+export async function clearOlderThan(host: RetentionHost, before: string): Promise<DeleteCounts> {
+  const ms = Date.parse(before);
+  if (Number.isNaN(ms)) throw new RangeError(`not a date-time: ${before.slice(0, 64)}`);
+  const cutoff = new Date(ms).toISOString();
+  const counts: DeleteCounts = { deletedEvents: 0, deletedExecutions: 0 };
+  for (;;) {
+    const sids = asRows(
+      prepared(host.database(), 'SELECT execution_sid FROM executions WHERE last_time < ? ORDER BY last_time LIMIT ?').all(
+        cutoff,
+        EXECUTIONS_PER_CHUNK,
+      ),
+    ).map((row) => textOf(row, 'execution_sid'));
+    if (sids.length === 0) break;
+    counts.deletedEvents += deleteExecutions(host, sids);
+    counts.deletedExecutions += sids.length;
+    await nextTick();
+  }
+  for (;;) {
+    const ids = asRows(
+      prepared(
+        host.database(),
+        'SELECT id FROM events WHERE execution_sid IS NULL AND sort_time < ? ORDER BY sort_time LIMIT ?',
+      ).all(cutoff, OTHER_EVENTS_PER_CHUNK),
+    ).map((row) => textOf(row, 'id'));
+    if (ids.length === 0) break;
+    counts.deletedEvents += deleteOtherEvents(host, ids);
+    await nextTick();
+  }
+  prepared(host.database(), 'DELETE FROM rejected WHERE received_at < ?').run(cutoff);
+  return counts;
+}
+
+/** Deletes the oldest executions / other events until at most `maxEvents` events remain. */
+export async function trimToMaxEvents(host: RetentionHost, maxEvents: number): Promise<DeleteCounts> {
+  const counts: DeleteCounts = { deletedEvents: 0, deletedExecutions: 0 };
+  while (host.storedEvents() > maxEvents) {
+    const db = host.database();
+    const executions = asRows(
+      prepared(db, 'SELECT execution_sid, sort_time, event_count FROM executions ORDER BY sort_time, execution_sid LIMIT ?').all(
+        EXECUTIONS_PER_CHUNK,
+      ),
+    );
+    const others = asRows(
+      prepared(db, 'SELECT id, sort_time FROM events WHERE execution_sid IS NULL ORDER BY sort_time LIMIT ?').all(
+        OTHER_EVENTS_PER_CHUNK,
+      ),
+    );
+    if (executions.length === 0 && others.length === 0) break;
+    // merge both oldest-first lists and take units until enough events would be gone
+    let excess = host.storedEvents() - maxEvents;
+    const sids: string[] = [];
+    const ids: string[] = [];
+    let e = 0;
+    let o = 0;
+    while (excess > 0 && (e < executions.length || o < others.length)) {
+      const execution = executions[e];
+      const other = others[o];
+      if (execution !== undefined && (other === undefined || textOf(execution, 'sort_time') <= textOf(other, 'sort_time'))) {
+        sids.push(textOf(execution, 'execution_sid'));
+        excess -= Math.max(1, intOf(execution, 'event_count'));
+        e++;
+      } else if (other !== undefined) {
+        ids.push(textOf(other, 'id'));
+        excess -= 1;
+        o++;
+      }
+    }
+    if (sids.length > 0) {
+      counts.deletedEvents += deleteExecutions(host, sids);
+      counts.deletedExecutions += sids.length;
+    }
+    if (ids.length > 0) counts.deletedEvents += deleteOtherEvents(host, ids);
+    await nextTick();
+  }
+  return counts;
+}
+
+/** Applies the saved retention settings (age, then count) and bounds the rejected table. */
+export async function applyRetention(host: RetentionHost, now: Date = new Date()): Promise<DeleteCounts> {
+  const settings = getRetention(host.database());
+  const total: DeleteCounts = { deletedEvents: 0, deletedExecutions: 0 };
+  const add = (counts: DeleteCounts) => {
+    total.deletedEvents += counts.deletedEvents;
+    total.deletedExecutions += counts.deletedExecutions;
+  };
+  if (settings.maxAgeDays !== null) {
+    add(await clearOlderThan(host, new Date(now.getTime() - settings.maxAgeDays * DAY_MS).toISOString()));
+  }
+  if (settings.maxEvents !== null) add(await trimToMaxEvents(host, settings.maxEvents));
+  prepared(host.database(), 'DELETE FROM rejected WHERE id <= (SELECT max(id) FROM rejected) - ?').run(MAX_REJECTED_ROWS);
+  return total;
+}

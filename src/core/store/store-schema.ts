@@ -1,0 +1,160 @@
+/**
+ * The SQLite schema of the store and its migrations.
+ *
+ * Invariants:
+ * - `events` holds every accepted CloudEvent exactly once (primary key = CloudEvent id) with its
+ *   raw JSON: it is the source of truth. `executions` is a projection that can always be rebuilt
+ *   from `events` (see PROJECTION_VERSION).
+ * - All times are ISO 8601 UTC strings made by `Date.prototype.toISOString()`, so that comparing
+ *   them as text orders them in time.
+ * - Migrations only go forward, one transaction each; `schema_version` holds the last applied one.
+ *   A database written by a newer Flowscope (higher version) is refused rather than damaged.
+ */
+import Database from 'libsql';
+import { asRow, intOf } from './row-reader.js';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Bump when buildExecutionTree or the summary columns change meaning: on open, a store whose
+ * projections were built by another version rebuilds them from the raw events.
+ */
+export const PROJECTION_VERSION = 1;
+
+const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE events (
+    id            TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    execution_sid TEXT,
+    flow_sid      TEXT,
+    event_time    TEXT,
+    received_at   TEXT NOT NULL,
+    -- event_time, or received_at when the event carried no time: what ages and orders it
+    sort_time     TEXT NOT NULL,
+    body          TEXT NOT NULL
+  );
+  CREATE INDEX events_by_execution ON events (execution_sid, sort_time) WHERE execution_sid IS NOT NULL;
+  CREATE INDEX events_other_by_time ON events (sort_time) WHERE execution_sid IS NULL;
+
+  CREATE TABLE executions (
+    execution_sid     TEXT PRIMARY KEY,
+    flow_sid          TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    contact           TEXT,
+    started_by        TEXT,
+    started_at        TEXT,
+    last_event_at     TEXT,
+    event_count       INTEGER NOT NULL,
+    -- distinct widget names joined by newlines, for text search
+    widgets           TEXT NOT NULL,
+    first_received_at TEXT NOT NULL,
+    last_received_at  TEXT NOT NULL,
+    -- the full ExecutionSummary as JSON: what lists return
+    summary           TEXT NOT NULL,
+    -- when it started (or was first received): the list order and the retention order
+    sort_time TEXT GENERATED ALWAYS AS (coalesce(started_at, first_received_at)) VIRTUAL,
+    -- its latest activity: what "older than" compares
+    last_time TEXT GENERATED ALWAYS AS (coalesce(last_event_at, last_received_at)) VIRTUAL
+  );
+  CREATE INDEX executions_by_time ON executions (sort_time, execution_sid);
+  CREATE INDEX executions_by_last_time ON executions (last_time);
+  CREATE INDEX executions_by_flow ON executions (flow_sid, sort_time);
+  CREATE INDEX executions_by_status ON executions (status, sort_time);
+  CREATE INDEX executions_by_contact ON executions (contact);
+
+  CREATE TABLE rejected (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    received_at TEXT NOT NULL,
+    event_id    TEXT,
+    reason      TEXT NOT NULL,
+    raw         TEXT NOT NULL
+  );
+
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export type Durability = 'full' | 'normal';
+
+/**
+ * Opens (creating if needed) the database file, sets WAL mode and the sync level, and migrates it.
+ * `full`: every commit fsyncs the WAL (survives power loss). `normal`: survives a killed process
+ * but a power cut may lose the last commits.
+ */
+export function openDatabase(file: string, durability: Durability, busyTimeoutMs = 5000): SqliteDatabase {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    // another process holding the write lock (a second Flowscope on the same data dir) is waited
+    // for this long, then the commit fails and the receiver answers 503
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: SqliteDatabase): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT max(version) AS version FROM schema_version').get();
+  const current = row === undefined ? 0 : intOf(asRow(row), 'version');
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `the store was written by a newer Flowscope (schema ${current}, this version knows ${SCHEMA_VERSION})`,
+    );
+  }
+  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+    const sql = MIGRATIONS[version - 1];
+    if (sql === undefined) break;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+export function readSetting(db: SqliteDatabase, key: string): string | null {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key);
+  if (row === undefined) return null;
+  const value = asRow(row).value;
+  return typeof value === 'string' ? value : null;
+}
+
+export function writeSetting(db: SqliteDatabase, key: string, value: string): void {
+  db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  ).run(key, value);
+}
+
+const statementCaches = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
+
+/** A prepared statement, prepared once per connection and reused (statements are hot paths). */
+export function prepared(db: SqliteDatabase, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RETENTION } from '../../../src/core/store/event-store.js';
+import { at, executionScenario, executionStarted, sid, sinkTestEvent } from '../../shared/studio-fixtures.js';
+import { batchOf, openStore, tempDir } from './store-test-helpers.js';
+
+const DAY = 86_400_000;
+
+/** An execution of `events` events (start + steps) whose last event is at `lastAt`. */
+function executionEndingAt(n: number, lastAt: string, steps = 1) {
+  return executionScenario({
+    executionSid: sid('FN', n),
+    start: new Date(Date.parse(lastAt) - steps * 1_000).toISOString(),
+    steps: Array.from({ length: steps }, (_, i) => ({ from: `w${i}`, to: `w${i + 1}`, name: 'next', atMs: (i + 1) * 1_000 })),
+  }).events;
+}
+
+describe('retention', () => {
+  it('has defaults, validates and persists settings', () => {
+    const dir = tempDir();
+    const store = openStore(dir);
+    expect(store.getRetention()).toEqual(DEFAULT_RETENTION);
+    expect(store.setRetention({ maxAgeDays: 2, maxEvents: null })).toEqual({ maxAgeDays: 2, maxEvents: null });
+    expect(() => store.setRetention({ maxAgeDays: -1, maxEvents: null })).toThrow();
+    store.close();
+    expect(openStore(dir).getRetention()).toEqual({ maxAgeDays: 2, maxEvents: null });
+  });
+
+  it('clearOlderThan deletes whole executions whose latest activity is older, and old events of no execution', async () => {
+    const store = openStore();
+    const old = executionEndingAt(1, at(-3 * DAY), 2);
+    const recentlyActive = executionScenario({
+      executionSid: sid('FN', 2),
+      start: at(-5 * DAY),
+      steps: [{ from: 'Trigger', to: 'wait_reply', name: 'incomingMessage', atMs: 5 * DAY - 60_000 }],
+    }).events;
+    const fresh = executionEndingAt(3, at(0));
+    const oldSinkTest = sinkTestEvent('old', { time: at(-4 * DAY) });
+    await store.append(batchOf([...old, ...recentlyActive, ...fresh, oldSinkTest, sinkTestEvent('new', { time: at(0) })]));
+
+    const result = await store.clearOlderThan(at(-1 * DAY));
+    expect(result).toEqual({ deletedExecutions: 1, deletedEvents: old.length + 1 });
+    expect(store.getExecution(sid('FN', 1))).toBeNull();
+    expect(store.listExecutions({}).items.map((e) => e.executionSid)).toEqual([sid('FN', 3), sid('FN', 2)]);
+    expect(store.counts()).toEqual({ storedEvents: recentlyActive.length + fresh.length + 1, executions: 2 });
+    expect(store.pageOtherEvents(0, 10).rawEvents).toHaveLength(1);
+    // a late event of a deleted execution starts it afresh, without the deleted steps
+    const late = await store.append(batchOf([executionStarted({ data: { execution_sid: sid('FN', 1) } })]));
+    expect(late.changed[0]).toMatchObject({ executionSid: sid('FN', 1), stepCount: 0, eventCount: 1 });
+    await expect(store.clearOlderThan('yesterday')).rejects.toThrow(/not a date-time/);
+  });
+
+  it('deletes in chunks through many executions', async () => {
+    const store = openStore();
+    const events = Array.from({ length: 450 }, (_, i) => executionEndingAt(i + 1, at(-10 * DAY + i * 1_000), 0)).flat();
+    await store.append(batchOf(events));
+    expect(store.counts().executions).toBe(450);
+    const result = await store.clearOlderThan(at(0));
+    expect(result).toEqual({ deletedExecutions: 450, deletedEvents: 450 });
+    expect(store.counts()).toEqual({ storedEvents: 0, executions: 0 });
+  });
+
+  it('applyRetention trims to maxEvents oldest first (whole executions), then applies max age', async () => {
+    const store = openStore();
+    // 6 executions of 3 events, one a minute; plus 2 sink tests in between
+    const executions = Array.from({ length: 6 }, (_, i) => executionEndingAt(i + 1, at(i * 60_000), 2));
+    const sinkTests = [sinkTestEvent('t1', { time: at(90_000) }), sinkTestEvent('t2', { time: at(400_000) })];
+    await store.append(batchOf([...executions.flat(), ...sinkTests]));
+    expect(store.counts().storedEvents).toBe(20);
+
+    store.setRetention({ maxAgeDays: null, maxEvents: 10 });
+    const trimmed = await store.applyRetention(new Date(at(DAY)));
+    // oldest first: FN1 (3), FN2 (3), sink test t1 (1), FN3 (3) -> 10 events left
+    expect(trimmed).toEqual({ deletedExecutions: 3, deletedEvents: 10 });
+    expect(store.listExecutions({}).items.map((e) => e.executionSid)).toEqual([sid('FN', 6), sid('FN', 5), sid('FN', 4)]);
+    expect(store.counts()).toEqual({ storedEvents: 10, executions: 3 });
+
+    store.setRetention({ maxAgeDays: 1, maxEvents: 10 });
+    const aged = await store.applyRetention(new Date(Date.parse(at(DAY)) + 210_000));
+    // the cut-off is 00:03:30: FN4 (last event 00:03) goes; FN5 (00:04) and t2 (00:06:40) stay
+    expect(aged).toEqual({ deletedExecutions: 1, deletedEvents: 3 });
+    expect(store.counts()).toEqual({ storedEvents: 7, executions: 2 });
+  });
+
+  it('keeps only the newest rejected items', async () => {
+    const store = openStore();
+    const rejected = Array.from({ length: 5 }, (_, i) => ({ index: i, id: `r${i}`, reason: 'bad', raw: {} }));
+    await store.append(batchOf([], rejected));
+    await store.clearOlderThan('2025-01-01T11:00:00Z'); // received at 12:00: kept
+    expect(store.listRejected(100)).toHaveLength(5);
+    await store.clearOlderThan('2025-01-01T13:00:00Z');
+    expect(store.listRejected(100)).toHaveLength(0);
+  });
+});
