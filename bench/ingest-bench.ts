@@ -148,11 +148,13 @@ async function main(): Promise<void> {
   try {
     // warm-up (JIT, SQLite page cache): not reported
     await run('warm-up (not a figure)', server, buildDeliveries(10, 5_000, 99, null), 10);
+    const only = process.env.BENCH_BATCHES?.split(',').map(Number);
     for (const [batchSize, events] of [
       [1, 30_000],
       [10, 150_000],
       [100, 400_000],
     ] as const) {
+      if (only && !only.includes(batchSize)) continue;
       const deliveries = buildDeliveries(batchSize, Math.round(events * SCALE), batchSize, null);
       await run(`batch ${batchSize}`, server, deliveries, batchSize);
     }
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
     fs.rmSync(plain, { recursive: true, force: true });
   }
 
+  if (process.env.BENCH_SKIP_SIGNED) return;
   const signedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-bench-signed-'));
   const signed = await startServe(signedDir, { TWILIO_AUTH_TOKEN: TOKEN });
   try {

@@ -127,6 +127,10 @@ const DATE_TIME_WITHOUT_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)
  */
 export function normalizeTime(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0 || value.length > 64) return null;
+  // fast path: Twilio's own form (`2025-01-01T00:00:00.000Z`) is already normalized
+  if (value.length === 24 && value[23] === 'Z' && value[10] === 'T' && value[19] === '.' && RFC3339_DATE.test(value)) {
+    return Number.isNaN(Date.parse(value)) ? null : value;
+  }
   const text = value.trim();
   if (!RFC3339_DATE.test(text)) return null;
   const ms = Date.parse(DATE_TIME_WITHOUT_OFFSET.test(text) ? `${text}Z` : text);

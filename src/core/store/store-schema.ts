@@ -101,6 +101,10 @@ export function openDatabase(file: string, durability: Durability, busyTimeoutMs
     // (64 MiB, allocated only as used) turns those inserts from disk reads into memory writes
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
+    // Checkpoint every ~16 MiB of WAL instead of every 4 MiB: random-key index pages dirtied by
+    // many commits are then copied back once, not once per commit (ingest of 100-event batches
+    // went from ~7k to ~10k events/s); larger made the checkpoint stalls show in p99 latency.
+    db.pragma('wal_autocheckpoint = 4000');
     migrate(db);
     return db;
   } catch (error) {
