@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { PRODUCTION_CSP } from './src/main/content-security-policy.js';
+import { PRODUCTION_CSP } from './src/shared/content-security-policy.js';
 
 const CSP_META = /<meta\s[^>]*http-equiv=["']Content-Security-Policy["'][^>]*>/i;
 const CONTENT_ATTR = /content=(["'])(.*?)\1/i;
@@ -32,7 +32,7 @@ function productionCspMeta(): Plugin {
         if (content !== PRODUCTION_CSP) {
           throw new Error(
             'src/renderer/index.html carries a Content-Security-Policy that differs from ' +
-              'src/main/content-security-policy.ts; remove it (the build injects the policy).',
+              'src/shared/content-security-policy.ts; remove it (the build injects the policy).',
           );
         }
         return html;

@@ -7,7 +7,7 @@
  */
 import { BrowserWindow, shell, type Session, type WebContents } from 'electron';
 import type { AppPage } from './app-page.js';
-import { DEVELOPMENT_CSP, PRODUCTION_CSP } from './content-security-policy.js';
+import { DEVELOPMENT_CSP, PRODUCTION_CSP } from '../shared/content-security-policy.js';
 import { externalUrlToOpen, mayGrantPermission, mayNavigate } from './navigation-policy.js';
 
 export function hardenSession(session: Session, page: AppPage): void {

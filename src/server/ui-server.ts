@@ -11,7 +11,7 @@
  *   Referer (Referrer-Policy: no-referrer). The token is random (32 bytes) unless given;
  * - only GET/HEAD, only files inside `rendererDir` (no traversal, no dotfiles, no symlinks out);
  * - every response carries the production CSP (identical to the Electron build's <meta> tag, see
- *   src/main/content-security-policy.ts), nosniff, no-referrer and frame denial.
+ *   src/shared/content-security-policy.ts), nosniff, no-referrer and frame denial.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
@@ -21,11 +21,10 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import type { ContractHost } from '../core/contract-host.js';
 import { attachWebSocketBridge } from './ws-bridge.js';
+import { PRODUCTION_CSP } from '../shared/content-security-policy.js';
 
-/** Same policy as the renderer's production <meta> tag; frame-ancestors works only as a header. */
-export const UI_CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "object-src 'none'; base-uri 'none'; form-action 'none'";
+/** The renderer's production policy (its <meta> tag); frame-ancestors works only as a header. */
+export const UI_CONTENT_SECURITY_POLICY = PRODUCTION_CSP;
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': `${UI_CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`,

@@ -3,7 +3,7 @@
  *
  * Production: injected as a <meta> tag into the built index.html by electron.vite.config.ts (the
  * page is loaded from file://, where no response header exists), and sent as a header by the
- * headless UI server (src/server/ui-server.ts keeps an identical copy; a test checks they match).
+ * headless UI server (src/server/ui-server.ts).
  * Development: the Vite dev server's React Fast Refresh preamble is an inline module script, so the
  * dev policy adds 'unsafe-inline' to script-src; it is applied only to the dev server's responses
  * and never ships.

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEVELOPMENT_CSP, PRODUCTION_CSP } from '../../src/main/content-security-policy.js';
+import { DEVELOPMENT_CSP, PRODUCTION_CSP } from '../../src/shared/content-security-policy.js';
 import { UI_CONTENT_SECURITY_POLICY } from '../../src/server/ui-server.js';
 
 function directives(policy: string): Map<string, string> {
