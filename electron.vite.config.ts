@@ -68,6 +68,9 @@ export default defineConfig({
     plugins: [react(), productionCspMeta()],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
+      // electron-vite leaves the renderer unminified by default; the same bundle is served to
+      // browsers by the headless mode, where size matters
+      minify: true,
     },
   },
 });
