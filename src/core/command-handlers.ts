@@ -8,6 +8,7 @@ import { importFromText } from './store/import-reader.js';
 import { ImportFormatError } from './store/store-errors.js';
 import { ContractFailure, type CommandHandlers } from './rpc.js';
 import type { Monitor } from './monitor.js';
+import { ConnectionBusyError, SecretStoreFailure } from './connection/connection-manager.js';
 
 export function buildCommandHandlers(monitor: Monitor): CommandHandlers {
   const { store, stats } = monitor;
@@ -56,5 +57,24 @@ export function buildCommandHandlers(monitor: Monitor): CommandHandlers {
     'import.open': () => {
       throw new ContractFailure('unavailable', 'Opening a file needs the desktop app; use import.run with the file text.');
     },
+    'connection.get': () => monitor.connection.status(),
+    'connection.connect': (params) => asContractFailure(() => monitor.connection.connect(params)),
+    'connection.disconnect': () => monitor.connection.disconnect(),
+    'connection.forgetSecrets': () => asContractFailure(() => monitor.connection.forgetSecrets()),
+    'secrets.set': ({ name, value }) => asContractFailure(() => monitor.connection.setSecret(name, value)),
+    'secrets.delete': ({ name }) => asContractFailure(() => monitor.connection.deleteSecret(name)),
+    'settings.get': () => monitor.connection.settings(),
+    'settings.set': (change) => monitor.connection.updateSettings(change),
   };
+}
+
+/** The connection's expected failures as `{ code, message }` (their messages are safe to show). */
+async function asContractFailure<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ConnectionBusyError) throw new ContractFailure('unavailable', error.message);
+    if (error instanceof SecretStoreFailure) throw new ContractFailure(error.kind === 'invalid' ? 'bad_request' : 'unavailable', error.message);
+    throw error;
+  }
 }

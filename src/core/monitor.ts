@@ -7,7 +7,9 @@
  * - a delivery is acknowledged only after the store committed it (the store's `append` resolves
  *   after commit); the monitor only observes the outcome for counters and pushes;
  * - the auth token is handed to the receiver and kept nowhere else; it is never pushed, returned
- *   or logged.
+ *   or logged;
+ * - the Twilio connection (connection/connection-manager.ts) is disconnected before the receiver
+ *   stops, so the sink and subscription it created are deleted on every orderly stop.
  */
 import type { ExecutionFilter, UnverifiedRecord } from '../shared/contract.js';
 import type { IngestBatch, IngestPort, ReceiverObserver } from './receiver/ingest-port.js';
@@ -21,6 +23,12 @@ import { createContractHost, type ContractHostWithPush } from './rpc.js';
 import { DeltaCoalescer, type CoalescedDelta } from './delta-coalescer.js';
 import { LiveStats } from './live-stats.js';
 import fs from 'node:fs';
+import { ConnectionManager, type ConnectionManagerOptions } from './connection/connection-manager.js';
+import { ConnectionSettingsStore } from './connection/connection-settings.js';
+import type { ConnectionHostPort } from './connection/connection-deps.js';
+import type { SinkTestArrival } from './connection/sink-test.js';
+import { defaultCredentialsFile } from './secrets/credentials-file.js';
+import { FileSecretStore } from './secrets/file-secret-store.js';
 
 export interface MonitorOptions {
   dataDir: string;
@@ -37,7 +45,19 @@ export interface MonitorOptions {
   /** How often retention runs (default hourly; also once at start). */
   retentionIntervalMs?: number;
   log?: (line: string) => void;
+  /**
+   * The Twilio connection. The secret store defaults to the headless credentials file
+   * (`<dataDir>/credentials.json`, 0600); the desktop app passes its safeStorage store.
+   */
+  connection?: MonitorConnectionOptions;
 }
+
+export type MonitorConnectionOptions = Partial<Omit<ConnectionManagerOptions, 'host' | 'dataDir' | 'settingsStore' | 'baselineVerification' | 'log'>> & {
+  /** Clean up sinks a crashed earlier run left behind, in the background, at start (default true). */
+  recoverLeftoversAtStart?: boolean;
+  /** Time limit of the disconnect when the monitor stops. Default 8 s. */
+  shutdownTimeoutMs?: number;
+};
 
 const DEFAULT_PUSH_INTERVAL_MS = 75;
 const DEFAULT_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -45,6 +65,9 @@ const DEFAULT_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 export class Monitor {
   readonly host: ContractHostWithPush;
   readonly stats = new LiveStats();
+  readonly connection: ConnectionManager;
+  private readonly sinkTestListeners = new Set<(arrival: SinkTestArrival) => void>();
+  private readonly unverifiedListeners = new Set<() => void>();
   private readonly coalescer: DeltaCoalescer;
   private readonly receiver: Receiver;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -53,6 +76,7 @@ export class Monitor {
   private constructor(
     readonly store: EventStore,
     private readonly options: MonitorOptions,
+    settings: ConnectionSettingsStore,
   ) {
     const log = options.log ?? (() => {});
     this.coalescer = new DeltaCoalescer(options.pushIntervalMs ?? DEFAULT_PUSH_INTERVAL_MS, (delta) => this.pushDelta(delta));
@@ -61,6 +85,7 @@ export class Monitor {
       onUnverified: (record: UnverifiedRecord) => {
         this.stats.recordUnverified(record);
         this.coalescer.touch();
+        for (const listener of [...this.unverifiedListeners]) listener();
       },
       onBadRequest: () => {
         this.stats.badRequests++;
@@ -78,12 +103,37 @@ export class Monitor {
       handlers: buildCommandHandlers(this),
       onInternalError: (command, error) => log(`error in ${command}: ${error instanceof Error ? error.message : String(error)}`),
     });
+    const connectionHost: ConnectionHostPort = {
+      receiverState: () => this.receiver.info(),
+      setVerification: (settings) => this.receiver.setVerification(settings),
+      onSinkTest: (listener) => this.onSinkTest(listener),
+      onUnverified: (listener) => {
+        this.unverifiedListeners.add(listener);
+        return () => this.unverifiedListeners.delete(listener);
+      },
+      unverifiedCount: () => this.stats.unverifiedRequests,
+    };
+    const { recoverLeftoversAtStart: _recover, shutdownTimeoutMs: _shutdown, ...connection } = options.connection ?? {};
+    this.connection = new ConnectionManager({
+      ...connection,
+      host: connectionHost,
+      dataDir: options.dataDir,
+      settingsStore: settings,
+      secretStore: connection.secretStore ?? new FileSecretStore(defaultCredentialsFile(options.dataDir)),
+      baselineVerification: options.verification ?? { authToken: null, publicUrl: null },
+      log,
+    });
+    this.connection.onChange((status) => this.host.push('connection.changed', status));
   }
 
   /** Opens the store and starts the receiver. */
   static async start(options: MonitorOptions): Promise<Monitor> {
+    // The receiver's port and path come from the options, else from the saved settings.
+    const settings = new ConnectionSettingsStore(options.dataDir);
+    const saved = await settings.settings();
+    const receiver = { ...options.receiver, port: options.receiver?.port ?? saved.receiverPort ?? 0, path: options.receiver?.path ?? saved.receiverPath };
     const store = EventStore.open(options.dataDir);
-    const monitor = new Monitor(store, options);
+    const monitor = new Monitor(store, { ...options, receiver }, settings);
     try {
       await monitor.receiver.start();
     } catch (error) {
@@ -91,7 +141,14 @@ export class Monitor {
       throw error;
     }
     monitor.scheduleRetention();
+    if (options.connection?.recoverLeftoversAtStart !== false) void monitor.connection.recoverLeftovers();
     return monitor;
+  }
+
+  /** Calls `listener` for every sink test event, once it is committed. Returns an unsubscribe function. */
+  onSinkTest(listener: (arrival: SinkTestArrival) => void): () => void {
+    this.sinkTestListeners.add(listener);
+    return () => this.sinkTestListeners.delete(listener);
   }
 
   receiverState(): ReceiverState {
@@ -132,6 +189,10 @@ export class Monitor {
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
+      // Delete what Connect created while the receiver still answers (in-flight deliveries).
+      await this.connection.close(this.options.connection?.shutdownTimeoutMs ?? 8_000).catch((error: unknown) => {
+        this.options.log?.(`disconnect on stop failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
       // Stop taking deliveries first (new ones get 503 and Twilio retries), then let the
       // in-flight ones commit, then close the store.
       await this.receiver.stop();
@@ -149,7 +210,16 @@ export class Monitor {
     this.stats.rejectedEvents += outcome.rejected;
     this.stats.otherEvents += batch.accepted.filter((event) => event.kind === 'other').length;
     for (const event of batch.accepted) {
-      if (event.kind === 'sink.test') this.stats.lastSinkTest = { testId: event.testId, receivedAt: batch.receivedAt.toISOString() };
+      if (event.kind !== 'sink.test') continue;
+      const arrival = { testId: event.testId, receivedAt: batch.receivedAt.toISOString() };
+      this.stats.lastSinkTest = arrival;
+      for (const listener of [...this.sinkTestListeners]) {
+        try {
+          listener(arrival);
+        } catch {
+          // A listener's bug must not turn a committed delivery into a 503.
+        }
+      }
     }
     this.coalescer.add(outcome.changed);
     return outcome;

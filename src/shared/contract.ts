@@ -95,6 +95,134 @@ export interface ImportResult {
   rejected: number;
 }
 
+// ---- Twilio connection (DESIGN.md section 7): Connect / Disconnect, settings, write-only secrets ----
+
+/** Every step a Connect can report, in the order Connect runs them; `undo` and `repoint` come later. */
+export const CONNECTION_STEPS = [
+  'credentials',
+  'receiver',
+  'tunnel',
+  'verification',
+  'cleanup',
+  'sink',
+  'subscription',
+  'test',
+  /** After a failure: removing what this attempt created. */
+  'undo',
+  /** While connected: the tunnel URL changed and the sink is being replaced. */
+  'repoint',
+] as const;
+export type ConnectionStepName = (typeof CONNECTION_STEPS)[number];
+
+export interface ConnectionStepProgress {
+  step: ConnectionStepName;
+  state: 'running' | 'done' | 'failed';
+  /** A sentence for the user; never contains a secret. */
+  message: string;
+  /** ISO time of this report. */
+  at: string;
+}
+
+/** `failed`: the last Connect failed (see `error`); nothing it created is left. */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnecting' | 'failed';
+
+export interface TunnelStatusInfo {
+  /** `ngrok`, `static` (the user's own public URL) or a test provider's name. */
+  provider: string;
+  state: 'idle' | 'connecting' | 'online' | 'reconnecting' | 'failed' | 'stopped';
+  url: string | null;
+  /** Why it is reconnecting or failed. */
+  message: string | null;
+  /** Reconnecting: when the next attempt is due (ISO). */
+  nextRetryAt: string | null;
+}
+
+/** The secrets the UI may replace or forget (never read). */
+export const CONNECTION_SECRET_NAMES = ['twilio.authToken', 'twilio.apiKeySecret', 'ngrok.authtoken'] as const;
+export type ConnectionSecretName = (typeof CONNECTION_SECRET_NAMES)[number];
+
+/** What the UI may know about stored secrets: where and how they are kept, and which exist. */
+export interface SecretsStatus {
+  /** e.g. `file`, `safeStorage:gnome_libsecret`, `safeStorage:basic_text`. */
+  backend: string;
+  /** False for a 0600 file or Linux's `basic_text` (obfuscation only): say so plainly in the UI. */
+  encrypted: boolean;
+  /** False when nothing can be stored (e.g. no OS keyring at all). */
+  canRemember: boolean;
+  stored: Record<ConnectionSecretName, boolean>;
+  /** Headless: credentials given through environment variables (used when the form leaves them empty). */
+  fromEnvironment: { twilio: boolean; ngrok: boolean };
+}
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** The progress of the current (or last) Connect, then any re-points, in order. */
+  steps: ConnectionStepProgress[];
+  error: { step: ConnectionStepName; code: string | null; message: string } | null;
+  /** Things that work but deserve attention (e.g. no signature check with an API key only). */
+  warnings: string[];
+  accountSid: string | null;
+  friendlyName: string | null;
+  credentialKind: 'auth-token' | 'api-key' | null;
+  /** The public base URL (tunnel or the user's own), any password masked. */
+  publicUrl: string | null;
+  /** Where the sink delivers (public URL + receiver path), any password masked. */
+  destinationUrl: string | null;
+  sinkSid: string | null;
+  subscriptionSid: string | null;
+  eventTypes: string[];
+  /** How the receiver checks deliveries: X-Twilio-Signature, an HTTP Basic password only, or not at all. */
+  verification: 'signature' | 'basic-auth' | 'off';
+  tunnel: TunnelStatusInfo | null;
+  connectedAt: string | null;
+  lastSinkTest: { receivedAt: string; roundTripMs: number } | null;
+  /** What the last clean-up found: sinks of this install removed, other installs' sinks left alone. */
+  orphans: { removedSinks: number; otherInstallSinks: number } | null;
+  secrets: SecretsStatus;
+}
+
+/** Connection preferences, kept in the data directory. No secrets. */
+export interface ConnectionSettings {
+  /** Subscribed at schema version 1. Default: the three Studio types. */
+  eventTypes: string[];
+  /** Kept for when Twilio's API offers it; the events v1 API used here has no such option (a warning says so). */
+  includeSubaccounts: boolean;
+  /** Used at the next start (null: any free port). Headless flags override it. */
+  receiverPort: number | null;
+  /** Used at the next start. */
+  receiverPath: string;
+  /** A reserved ngrok domain (bare hostname), or null for the account's dev domain. */
+  tunnelDomain: string | null;
+  /** Remembered for the form; not secret. */
+  accountSid: string | null;
+  apiKeySid: string | null;
+  /** "I have my own public URL" (no password part is ever remembered). */
+  publicUrl: string | null;
+}
+
+const eventTypeName = z
+  .string()
+  .max(200)
+  .regex(/^com\.twilio\.[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a Twilio event type such as com.twilio.studio.flow.execution.started');
+const connectionSecretName = z.enum(CONNECTION_SECRET_NAMES);
+/** Empty strings are allowed in the form's fields and mean "not given". */
+const formText = (max: number) => z.string().max(max);
+const secretText = z.string().max(1024);
+
+export const connectionSettingsSchema = z.strictObject({
+  eventTypes: z.array(eventTypeName).min(1).max(50),
+  includeSubaccounts: z.boolean(),
+  receiverPort: z.number().int().min(0).max(65535).nullable(),
+  receiverPath: z
+    .string()
+    .max(200)
+    .regex(/^\/[A-Za-z0-9\-._~/]*$/, 'must start with / and hold only A-Z a-z 0-9 - . _ ~ /'),
+  tunnelDomain: formText(253).nullable(),
+  accountSid: formText(64).nullable(),
+  apiKeySid: formText(64).nullable(),
+  publicUrl: formText(2048).nullable(),
+});
+
 /** Every command: its params schema and result type. */
 export const commandSchemas = {
   'flows.list': z.strictObject({}),
@@ -122,6 +250,39 @@ export const commandSchemas = {
   'export.save': z.strictObject({ filter: executionFilterSchema.default({}) }),
   /** Desktop only: native open dialog, then import.run on the chosen file. */
   'import.open': z.strictObject({}),
+  /** The connection's status (no secrets: booleans only). */
+  'connection.get': z.strictObject({}),
+  /**
+   * Runs Connect and resolves when it ends (state `connected` or `failed`); progress arrives as
+   * `connection.changed` pushes. Secrets given here are used, and stored only with `remember`;
+   * omitted (or empty) ones come from the environment (headless) or the secret store. Non-secret
+   * values given here (SIDs, domain, event types) are saved as settings.
+   */
+  'connection.connect': z.strictObject({
+    accountSid: formText(64).optional(),
+    authToken: secretText.optional(),
+    apiKeySid: formText(64).optional(),
+    apiKeySecret: secretText.optional(),
+    ngrokAuthtoken: secretText.optional(),
+    ngrokDomain: formText(253).optional(),
+    /** Skip the tunnel: Twilio posts to this URL (plus the receiver path). */
+    publicUrl: formText(2048).optional(),
+    remember: z.boolean().default(false),
+    eventTypes: z.array(eventTypeName).min(1).max(50).optional(),
+    includeSubaccounts: z.boolean().optional(),
+    /** Also delete sinks left by OTHER Flowscope installs (default: report them only). */
+    removeOtherInstalls: z.boolean().default(false),
+  }),
+  /** Deletes the subscription and sink, closes the tunnel; idempotent; cancels a Connect in progress. */
+  'connection.disconnect': z.strictObject({}),
+  /** Forgets every stored secret. */
+  'connection.forgetSecrets': z.strictObject({}),
+  /** Replaces a stored secret (write-only: there is no command to read one). */
+  'secrets.set': z.strictObject({ name: connectionSecretName, value: secretText.min(1) }),
+  'secrets.delete': z.strictObject({ name: connectionSecretName }),
+  'settings.get': z.strictObject({}),
+  /** Changes some settings; returns them all. */
+  'settings.set': connectionSettingsSchema.partial(),
 } as const;
 
 export interface CommandResults {
@@ -139,6 +300,14 @@ export interface CommandResults {
   'import.run': ImportResult;
   'export.save': { saved: false } | { saved: true; path: string; executions: number };
   'import.open': { imported: false } | ({ imported: true; path: string } & ImportResult);
+  'connection.get': ConnectionStatus;
+  'connection.connect': ConnectionStatus;
+  'connection.disconnect': ConnectionStatus;
+  'connection.forgetSecrets': SecretsStatus;
+  'secrets.set': SecretsStatus;
+  'secrets.delete': SecretsStatus;
+  'settings.get': ConnectionSettings;
+  'settings.set': ConnectionSettings;
 }
 
 export type CommandName = keyof typeof commandSchemas;
@@ -155,6 +324,8 @@ export interface PushEvents {
   'stats.changed': Stats;
   /** The store was cleared or imported into: refetch lists. */
   'store.reset': Record<string, never>;
+  /** The connection's status changed (each Connect step, tunnel status, secrets stored/forgotten). */
+  'connection.changed': ConnectionStatus;
 }
 export type PushEventName = keyof PushEvents;
 

@@ -1,0 +1,93 @@
+/**
+ * The last Connect step: ask Twilio for a Sink Test and wait until its test event has come all
+ * the way through (Twilio -> public URL -> tunnel -> receiver -> committed to the store).
+ *
+ * Invariants: the arrival listener is registered BEFORE the test is requested, so a fast
+ * delivery cannot be missed; the wait is bounded and can be cancelled; listeners are always
+ * removed. Twilio's Sink Test answer carries no test id, so any test event that arrives after
+ * the request counts. A refused request during the wait shortens it (REFUSAL_GRACE_MS).
+ */
+import { SINK_TEST_EVENT } from '../../shared/studio-event.js';
+
+export interface SinkTestArrival {
+  testId: string | null;
+  receivedAt: string;
+}
+
+/** What the wait needs from the monitor. */
+export interface SinkTestSource {
+  onSinkTest(listener: (arrival: SinkTestArrival) => void): () => void;
+  /** Called for every request the receiver refused (bad signature or password). */
+  onUnverified(listener: () => void): () => void;
+  /** Requests refused so far (to explain a test that never counts). */
+  unverifiedCount(): number;
+}
+
+/**
+ * Twilio drops a delivery answered 401/403 for good, so once a request was refused during the
+ * wait the test event is most likely lost: wait only this much longer for a genuine one (a
+ * stranger's request must not be able to fail a Connect at once).
+ */
+export const REFUSAL_GRACE_MS = 1_000;
+
+export type SinkTestOutcome =
+  | { ok: true; arrival: SinkTestArrival; roundTripMs: number }
+  | { ok: false; reason: 'timeout' | 'cancelled'; refusedMeanwhile: number };
+
+export async function sendSinkTestAndWait(options: {
+  source: SinkTestSource;
+  request: () => Promise<unknown>;
+  timeoutMs: number;
+  signal: AbortSignal;
+  now?: () => number;
+}): Promise<SinkTestOutcome> {
+  const now = options.now ?? Date.now;
+  const refusedBefore = options.source.unverifiedCount();
+  const started = now();
+  let unsubscribe = () => {};
+  let unsubscribeRefused = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  let deadline = started + options.timeoutMs;
+  let onAbort = () => {};
+  const outcome = new Promise<SinkTestOutcome>((resolve) => {
+    const fail = (reason: 'timeout' | 'cancelled') =>
+      resolve({ ok: false, reason, refusedMeanwhile: options.source.unverifiedCount() - refusedBefore });
+    const armTimer = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fail('timeout'), Math.max(0, deadline - now()));
+    };
+    unsubscribe = options.source.onSinkTest((arrival) => resolve({ ok: true, arrival, roundTripMs: Math.max(0, now() - started) }));
+    unsubscribeRefused = options.source.onUnverified(() => {
+      if (now() + REFUSAL_GRACE_MS >= deadline) return;
+      deadline = now() + REFUSAL_GRACE_MS;
+      armTimer();
+    });
+    armTimer();
+    onAbort = () => fail('cancelled');
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await options.request();
+    return await outcome;
+  } finally {
+    unsubscribe();
+    unsubscribeRefused();
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+export function describeSinkTestFailure(outcome: Extract<SinkTestOutcome, { ok: false }>, destination: string, timeoutMs: number): string {
+  if (outcome.reason === 'cancelled') return 'Connect was cancelled while waiting for the test event.';
+  if (outcome.refusedMeanwhile > 0) {
+    return (
+      `Twilio's test event reached Flowscope but failed verification (${outcome.refusedMeanwhile} request(s) refused): ` +
+      'check that the Auth Token belongs to this account and that the public URL is the one Twilio posts to.'
+    );
+  }
+  return (
+    `The test event (${SINK_TEST_EVENT}) did not arrive within ${Math.round(timeoutMs / 1000)} s: ` +
+    `Twilio could not deliver to ${destination}. Check that this URL reaches this computer.`
+  );
+}
