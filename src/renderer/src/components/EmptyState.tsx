@@ -27,6 +27,21 @@ export function NoEventsYet({ receiver }: { receiver: ReceiverInfo | null }) {
   );
 }
 
+/** The headless server refuses this page's token (a wrong, missing or stale `?token=`). */
+export function NotAuthorized({ hasToken }: { hasToken: boolean }) {
+  return (
+    <EmptyState title="Not authorized">
+      <p>
+        {hasToken
+          ? 'Flowscope refused the token in this page’s address.'
+          : 'This page’s address has no token.'}{' '}
+        Open the <strong>UI URL</strong> that <code>npm run serve</code> printed (it ends in <code>?token=…</code>).
+        The token changes each time the server starts.
+      </p>
+    </EmptyState>
+  );
+}
+
 export function NoMatches({ onClear }: { onClear: () => void }) {
   return (
     <EmptyState title="No executions match these filters">

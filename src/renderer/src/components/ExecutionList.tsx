@@ -8,7 +8,8 @@ import { useCallback, useEffect, useLayoutEffect, useRef, type KeyboardEvent } f
 import { isFiltering } from '../store/filters.js';
 import { useApp, useAppState } from '../store/app-context.js';
 import { formatCount } from '../lib/format.js';
-import { NoEventsYet, NoMatches } from './EmptyState.js';
+import { pageHasToken } from '../transport/pick-transport.js';
+import { NoEventsYet, NoMatches, NotAuthorized } from './EmptyState.js';
 import { ExecutionRow, ROW_HEIGHT } from './ExecutionRow.js';
 import { PauseButton } from './PauseButton.js';
 
@@ -145,17 +146,19 @@ export function ExecutionList() {
   const filtering = useAppState((s) => isFiltering(s.filter));
   const receiver = useAppState((s) => s.receiver);
   const listError = useAppState((s) => s.listError);
+  const refused = useAppState((s) => s.access === 'refused');
 
   let body;
   if (total === 0) body = filtering ? <NoMatches onClear={actions.clearFilters} /> : <NoEventsYet receiver={receiver} />;
   else body = <ListBody />;
+  const loading = refused ? <NotAuthorized hasToken={pageHasToken(window.location)} /> : <div className="loading">Loading…</div>;
 
   return (
     <section className="pane list-pane" aria-label="Execution list">
       <ListHeader />
       {listError !== null && <div className="inline-error">{listError}</div>}
       <ColumnHeader />
-      {total === null ? <div className="loading">Loading…</div> : body}
+      {total === null ? loading : body}
     </section>
   );
 }

@@ -27,6 +27,7 @@ export function StatusBar() {
   const stats = useAppState((s) => s.stats);
   const receiver = useAppState((s) => s.receiver);
   const connection = useAppState((s) => s.connection);
+  const refused = useAppState((s) => s.access === 'refused');
   const transportKind = useAppState((s) => s.transportKind);
   const busy = useAppState((s) => s.busy);
   const url = receiver?.publicUrl || receiver?.localUrl || null;
@@ -34,9 +35,9 @@ export function StatusBar() {
   const unverified = stats?.unverifiedRequests ?? 0;
   return (
     <footer className="status-bar">
-      <span className={`connection connection-${connection}`} title={`Transport: ${transportKind}`}>
+      <span className={`connection connection-${refused ? 'refused' : connection}`} title={`Transport: ${transportKind}`}>
         <span className="dot" aria-hidden="true" />
-        {CONNECTION_LABELS[connection]}
+        {refused ? 'Not authorized' : CONNECTION_LABELS[connection]}
       </span>
       <span className="receiver">
         {url === null ? (

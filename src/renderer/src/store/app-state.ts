@@ -6,7 +6,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ExecutionFilter, ReceiverInfo, Stats, StoredEventRecord } from '../../../shared/contract.js';
 import type { ExecutionTree, FlowSummary } from '../../../shared/execution-model.js';
-import type { ConnectionState } from '../transport/websocket-transport.js';
+import type { AccessState, ConnectionState } from '../transport/websocket-transport.js';
 import { ExecutionWindow } from './execution-window.js';
 import { defaultFilter, toExecutionFilter, type UiFilter } from './filters.js';
 
@@ -27,6 +27,8 @@ export type ProblemPanel = 'rejected' | 'unverified' | null;
 
 export interface AppState {
   connection: ConnectionState;
+  /** 'refused': the headless server refuses this page's token (see websocket-transport). */
+  access: AccessState;
   transportKind: 'electron' | 'websocket';
   flows: FlowSummary[];
   stats: Stats | null;
@@ -58,6 +60,7 @@ export function createAppStore(transportKind: 'electron' | 'websocket', nowMs: n
   const filter = defaultFilter();
   return createStore<AppState>()(() => ({
     connection: transportKind === 'electron' ? 'open' : 'connecting',
+    access: 'ok',
     transportKind,
     flows: [],
     stats: null,

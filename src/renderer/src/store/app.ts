@@ -6,10 +6,11 @@
  * deltas are buffered and applied once per animation frame on top of it (held while a snapshot is
  * in flight, so they land after it). Pause keeps execution deltas aside (counted) until resume.
  */
-import type { PushEventName } from '../../../shared/contract.js';
+import type { PushEventName, Stats } from '../../../shared/contract.js';
 import type { ExecutionSummary } from '../../../shared/execution-model.js';
 import type { Client } from '../transport/client.js';
 import { messageOf } from '../transport/client.js';
+import { reportsAccess } from '../transport/websocket-transport.js';
 import { createAppStore, sortFlows, type AppStore, type ProblemPanel, type Toast } from './app-state.js';
 import { createDetailSync } from './detail-sync.js';
 import { defaultFilter, toExecutionFilter, type UiFilter } from './filters.js';
@@ -21,6 +22,14 @@ import { animationFrameScheduler, PushBatcher, type FrameScheduler, type PushBat
  * refetches instead: memory stays bounded however long the pause lasts.
  */
 export const MAX_HELD_CHANGES = 5_000;
+
+/**
+ * The core pushes stats only when events arrive, so once traffic stops the last events/s figure
+ * would stay on screen for good. After this long without a push, while the rate shown is not 0,
+ * stats are fetched again (until they read 0). Under load pushes keep re-arming the timer, so
+ * this costs nothing then.
+ */
+export const STATS_QUIET_MS = 1_500;
 
 export interface AppOptions {
   client: Client;
@@ -69,6 +78,9 @@ export function createApp(options: AppOptions): App {
   let toastId = 0;
   let lastReceiverFetch = Number.NEGATIVE_INFINITY;
   let sawClose = false;
+  let statsTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped by every stats push: a refetch that a push overtook is dropped. */
+  let statsVersion = 0;
 
   const batcher = new PushBatcher(options.scheduleFrame ?? animationFrameScheduler(), (batch) => flush(batch));
 
@@ -99,7 +111,9 @@ export function createApp(options: AppOptions): App {
       store.setState({ flows: sortFlows(flows.values()) });
     }
     if (batch.stats !== null) {
+      statsVersion += 1;
       store.setState({ stats: batch.stats });
+      watchRate(batch.stats);
       if (now() - lastReceiverFetch > (options.receiverInfoIntervalMs ?? 10_000)) void fetchReceiver();
     }
     if (store.getState().paused) {
@@ -124,6 +138,24 @@ export function createApp(options: AppOptions): App {
     store.setState((state) => ({ waitingChanges: heldOverflow ? state.waitingChanges + changes.length : held.size }));
   }
 
+  function watchRate(stats: Stats): void {
+    if (statsTimer !== null) clearTimeout(statsTimer);
+    statsTimer = null;
+    if (!(stats.eventsPerSecond > 0)) return;
+    statsTimer = setTimeout(() => {
+      statsTimer = null;
+      const version = statsVersion;
+      client.call('stats.get', {}).then(
+        (fresh) => {
+          if (version !== statsVersion) return;
+          store.setState({ stats: fresh });
+          watchRate(fresh);
+        },
+        () => undefined, // the next push or snapshot brings stats again
+      );
+    }, STATS_QUIET_MS);
+  }
+
   async function fetchReceiver(): Promise<void> {
     lastReceiverFetch = now();
     try {
@@ -146,6 +178,7 @@ export function createApp(options: AppOptions): App {
         listSync.sync(),
       ]);
       store.setState({ flows: sortFlows(flows), stats });
+      watchRate(stats);
       if (store.getState().selectedSid !== null) detailSync.changed();
     } catch (error) {
       showToast('error', `Could not load from Flowscope: ${messageOf(error)}`);
@@ -227,10 +260,14 @@ export function createApp(options: AppOptions): App {
           }
         }),
       );
+      const { transport } = client;
+      if (reportsAccess(transport)) unsubscribe.push(transport.onAccessChange((access) => store.setState({ access })));
       return snapshot();
     },
     dispose() {
       for (const stop of unsubscribe.splice(0)) stop();
+      if (statsTimer !== null) clearTimeout(statsTimer);
+      statsTimer = null;
       listSync.dispose();
     },
   };

@@ -32,8 +32,25 @@ export function webSocketUrl(location: Pick<Location, 'protocol' | 'host' | 'sea
   return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
 }
 
+/**
+ * Whether the server that served this page answers HTTP at all (any status): tells a refused
+ * WebSocket (wrong token) from a server that is down. Same origin only, no token sent.
+ */
+export function probePageServer(origin: string, fetchFn: typeof fetch = fetch): () => Promise<boolean> {
+  return () => fetchFn(`${origin}/`, { method: 'HEAD', cache: 'no-store' }).then(() => true, () => false);
+}
+
 export function pickTransport(win: Window): Transport {
   const bridged: unknown = win.flowscope;
   if (isTransport(bridged)) return bridged;
-  return createWebSocketTransport({ url: webSocketUrl(win.location) });
+  return createWebSocketTransport({
+    url: webSocketUrl(win.location),
+    // without fetch (old test DOMs) a refused socket just keeps reconnecting, as before
+    probeServer: typeof win.fetch === 'function' ? probePageServer(win.location.origin, win.fetch.bind(win)) : undefined,
+  });
+}
+
+/** Whether this page's address carries a token at all (the server prints it in the UI URL). */
+export function pageHasToken(location: Pick<Location, 'search'>): boolean {
+  return (new URLSearchParams(location.search).get('token') ?? '') !== '';
 }

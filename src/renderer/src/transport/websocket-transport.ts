@@ -13,6 +13,12 @@
  * - After a close the transport reconnects by itself with a capped exponential backoff (a server
  *   restart must not need a page reload); the app refetches its snapshot on the next 'open'.
  * - Incoming frames are untrusted: anything that is not a well-formed response or push is dropped.
+ * - A browser does not tell a page why a WebSocket handshake failed (a 401 for a wrong token looks
+ *   like a server that is down). So after a socket closes without ever opening, `probeServer`
+ *   (when given) asks whether the server that served the page still answers HTTP: if it does on
+ *   REFUSALS_FOR_UNAUTHORIZED attempts in a row, the upgrade is being refused — in practice a wrong
+ *   or stale token — and `access` turns 'refused' (the UI says so). Reconnecting goes on at the
+ *   capped backoff; a successful open turns `access` back to 'ok'.
  * Security: the session token travels in the URL's query (`/ws?token=...`), which is how the
  * server authenticates the upgrade; it is never logged here.
  */
@@ -31,6 +37,11 @@ export interface SocketLike {
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
+/** 'refused': the server answers HTTP but refuses the WebSocket (wrong or stale token). */
+export type AccessState = 'ok' | 'refused';
+
+/** Consecutive handshake failures, with the server answering HTTP, before access is 'refused'. */
+export const REFUSALS_FOR_UNAUTHORIZED = 2;
 
 export interface WebSocketTransportOptions {
   url: string;
@@ -40,16 +51,25 @@ export interface WebSocketTransportOptions {
   maxReconnectMs?: number;
   /** Requests queued while disconnected beyond this many are answered `unavailable` at once. */
   maxQueued?: number;
+  /** Resolves true when the page's server answers HTTP (see the header); never rejects. */
+  probeServer?: () => Promise<boolean>;
 }
 
 export interface WebSocketTransport extends Transport {
   readonly kind: 'websocket';
   readonly state: ConnectionState;
+  readonly access: AccessState;
+  onAccessChange(listener: (access: AccessState) => void): () => void;
   /** Closes for good: no reconnect; queued and pending requests are answered `unavailable`. */
   close(): void;
 }
 
 const OPEN = 1;
+
+/** Whether a Transport reports WebSocket access (the Electron transport does not need to). */
+export function reportsAccess(transport: Transport): transport is Transport & Pick<WebSocketTransport, 'onAccessChange'> {
+  return typeof (transport as Partial<WebSocketTransport>).onAccessChange === 'function';
+}
 
 interface Queued {
   command: string;
@@ -69,6 +89,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
 
   const pushListeners = new Set<(event: PushEventName, payload: unknown) => void>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
+  const accessListeners = new Set<(access: AccessState) => void>();
   const pending = new Map<number, (outcome: InvokeOutcome) => void>();
   let queue: Queued[] = [];
   let nextId = 1;
@@ -77,6 +98,28 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let state: ConnectionState = 'connecting';
   let closedForGood = false;
+  let access: AccessState = 'ok';
+  let refusals = 0;
+
+  function setAccess(next: AccessState): void {
+    if (next === access) return;
+    access = next;
+    for (const listener of accessListeners) listener(next);
+  }
+
+  /** A socket closed before it opened: was it refused by a server that is up? */
+  function diagnoseHandshakeFailure(): void {
+    const probe = options.probeServer;
+    if (probe === undefined) return;
+    probe().then(
+      (reachable) => {
+        if (closedForGood || state === 'open') return;
+        refusals = reachable ? refusals + 1 : 0;
+        if (refusals >= REFUSALS_FOR_UNAUTHORIZED) setAccess('refused');
+      },
+      () => undefined, // a probe that fails tells nothing
+    );
+  }
 
   function setState(next: ConnectionState): void {
     if (next === state) return;
@@ -140,9 +183,13 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
       return;
     }
     socket = current;
+    let opened = false;
     current.onopen = () => {
       if (socket !== current) return;
+      opened = true;
       attempt = 0;
+      refusals = 0;
+      setAccess('ok');
       setState('open');
       const waiting = queue;
       queue = [];
@@ -159,6 +206,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
       socket = null;
       failPending('the connection to Flowscope was lost');
       setState('closed');
+      if (!opened) diagnoseHandshakeFailure();
       scheduleReconnect();
     };
   }
@@ -169,6 +217,9 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
     kind: 'websocket',
     get state() {
       return state;
+    },
+    get access() {
+      return access;
     },
     invoke(command, params) {
       if (closedForGood) return Promise.resolve(unavailable('the connection is closed'));
@@ -186,6 +237,10 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
     onConnectionChange(listener) {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
+    },
+    onAccessChange(listener) {
+      accessListeners.add(listener);
+      return () => accessListeners.delete(listener);
     },
     close() {
       if (closedForGood) return;
