@@ -116,15 +116,13 @@ export function pageExecutions(
   return { items: rows.map(summaryOfRow), next };
 }
 
-/** Flows with their execution counts, most recently active first; optionally only some flows. */
+/** Flows with their execution counts (kept by triggers), most recently active first; optionally only some. */
 export function listFlows(db: SqliteDatabase, flowSids?: readonly string[]): FlowSummary[] {
   const where = flowSids === undefined ? '' : 'WHERE flow_sid IN (SELECT value FROM json_each(:flows))';
   const rows = prepared(
     db,
-    `SELECT flow_sid,
-       sum(status = 'active') AS active, sum(status = 'ended') AS ended, sum(status = 'failed') AS failed,
-       count(*) AS total, max(last_event_at) AS last_event_at, max(last_time) AS last_time
-     FROM executions ${where} GROUP BY flow_sid ORDER BY last_time DESC, flow_sid`,
+    `SELECT flow_sid, active, ended, failed, total, last_event_at
+     FROM flows ${where} ORDER BY last_time DESC, flow_sid`,
   ).all(flowSids === undefined ? {} : { flows: JSON.stringify(flowSids) });
   return asRows(rows).map((row) => ({
     flowSid: textOf(row, 'flow_sid'),

@@ -78,7 +78,51 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: per-flow counts kept by triggers, so the sidebar (pushed several times a second) reads a
+  // few rows instead of grouping every execution (160 ms at 100,000 executions)
+  `
+  CREATE TABLE flows (
+    flow_sid      TEXT PRIMARY KEY,
+    active        INTEGER NOT NULL,
+    ended         INTEGER NOT NULL,
+    failed        INTEGER NOT NULL,
+    total         INTEGER NOT NULL,
+    last_event_at TEXT,
+    last_time     TEXT
+  );
+  ${flowCountTrigger('insert', 'AFTER INSERT', ['NEW'])}
+  ${flowCountTrigger('update', 'AFTER UPDATE', ['OLD', 'NEW'])}
+  ${flowCountTrigger('delete', 'AFTER DELETE', ['OLD'])}
+  INSERT INTO flows (flow_sid, active, ended, failed, total, last_event_at, last_time)
+    SELECT flow_sid, sum(status = 'active'), sum(status = 'ended'), sum(status = 'failed'), count(*),
+      max(last_event_at), max(last_time)
+    FROM executions GROUP BY flow_sid;
+  `,
 ];
+
+/**
+ * A trigger that moves an executions row's contribution in or out of its flow's counts. The
+ * latest-activity columns only ever grow: after a delete they may name an activity that is gone,
+ * which only affects the sidebar's order.
+ */
+function flowCountTrigger(name: string, when: string, rows: Array<'OLD' | 'NEW'>): string {
+  const statements = rows.map((row) =>
+    row === 'OLD'
+      ? `UPDATE flows SET active = active - (OLD.status = 'active'), ended = ended - (OLD.status = 'ended'),
+           failed = failed - (OLD.status = 'failed'), total = total - 1 WHERE flow_sid = OLD.flow_sid;
+         DELETE FROM flows WHERE flow_sid = OLD.flow_sid AND total <= 0;`
+      : `INSERT INTO flows (flow_sid, active, ended, failed, total, last_event_at, last_time)
+           VALUES (NEW.flow_sid, NEW.status = 'active', NEW.status = 'ended', NEW.status = 'failed', 1,
+             NEW.last_event_at, NEW.last_time)
+           ON CONFLICT (flow_sid) DO UPDATE SET active = active + excluded.active, ended = ended + excluded.ended,
+             failed = failed + excluded.failed, total = total + 1,
+             last_event_at = CASE WHEN last_event_at IS NULL OR excluded.last_event_at > last_event_at
+               THEN coalesce(excluded.last_event_at, last_event_at) ELSE last_event_at END,
+             last_time = CASE WHEN last_time IS NULL OR excluded.last_time > last_time
+               THEN coalesce(excluded.last_time, last_time) ELSE last_time END;`,
+  );
+  return `CREATE TRIGGER executions_flow_${name} ${when} ON executions BEGIN ${statements.join('\n')} END;`;
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
