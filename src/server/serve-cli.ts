@@ -24,6 +24,7 @@ import { HEADLESS_ENV, loadHeadlessCredentials, type HeadlessCredentials } from 
 import { publicUrlFromEnv } from '../core/tunnel/tunnel-provider.js';
 import type { ConnectionStatus } from '../shared/contract.js';
 import { startUiServer, type UiServer } from './ui-server.js';
+import { loadOrCreateUiToken } from './ui-token.js';
 import { parsePort, resolveDataDir, runCli, UsageError } from './cli-common.js';
 
 const USAGE = `usage: npm run serve -- [--port 3977] [--host 127.0.0.1] [--path /events] [--data-dir DIR]
@@ -40,7 +41,8 @@ const USAGE = `usage: npm run serve -- [--port 3977] [--host 127.0.0.1] [--path 
   environment:  TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY_SID + TWILIO_API_KEY_SECRET),
                 NGROK_AUTHTOKEN, else <data-dir>/credentials.json (mode 0600);
                 FLOWSCOPE_PUBLIC_URL skips the tunnel; FLOWSCOPE_TWILIO_API_URL redirects Twilio API calls;
-                TWILIO_AUTH_TOKEN alone turns on signature verification`;
+                TWILIO_AUTH_TOKEN alone turns on signature verification;
+                FLOWSCOPE_UI_TOKEN sets the UI token (default: random, kept in <data-dir>/ui-token)`;
 
 /** The built renderer (npm run build), next to src/ in a checkout. */
 const RENDERER_DIR = path.resolve(import.meta.dirname, '../../out/renderer');
@@ -81,7 +83,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   let ui: UiServer | null = null;
   if (options.uiPort !== null) {
     try {
-      ui = await startUiServer({ host: monitor.host, port: options.uiPort, rendererDir: RENDERER_DIR });
+      const token = loadOrCreateUiToken(options.dataDir, env);
+      ui = await startUiServer({ host: monitor.host, port: options.uiPort, rendererDir: RENDERER_DIR, token });
     } catch (error) {
       await monitor.stop();
       throw error;

@@ -36,7 +36,7 @@ export function NotAuthorized({ hasToken }: { hasToken: boolean }) {
           ? 'Flowscope refused the token in this page’s address.'
           : 'This page’s address has no token.'}{' '}
         Open the <strong>UI URL</strong> that <code>npm run serve</code> printed (it ends in <code>?token=…</code>).
-        The token changes each time the server starts.
+        The token is kept in the server’s data directory (<code>ui-token</code>); it changes only when that file is removed.
       </p>
     </EmptyState>
   );
