@@ -60,6 +60,8 @@ export type MonitorConnectionOptions = Partial<Omit<ConnectionManagerOptions, 'h
 };
 
 const DEFAULT_PUSH_INTERVAL_MS = 75;
+/** Longer than LiveStats' rate window (5 s), so the rate has fallen to 0 by then. */
+const RATE_DECAY_PUSH_MS = 6_500;
 const DEFAULT_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
 export class Monitor {
@@ -71,6 +73,7 @@ export class Monitor {
   private readonly coalescer: DeltaCoalescer;
   private readonly receiver: Receiver;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private rateDecayTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
 
   private constructor(
@@ -198,6 +201,7 @@ export class Monitor {
       await this.receiver.stop();
       this.coalescer.flushNow();
       this.coalescer.dispose();
+      if (this.rateDecayTimer !== null) clearTimeout(this.rateDecayTimer);
       this.store.close();
     })();
     return this.stopping;
@@ -234,7 +238,19 @@ export class Monitor {
 
   private pushStats(): void {
     if (!this.store.isOpen) return;
-    this.host.push('stats.changed', this.stats.snapshot(this.store.counts()));
+    const snapshot = this.stats.snapshot(this.store.counts());
+    this.host.push('stats.changed', snapshot);
+    // The rate decays with no event to push it: push once more when the window has emptied, so
+    // a UI's events/s falls back to 0 when traffic stops.
+    if (this.rateDecayTimer !== null) clearTimeout(this.rateDecayTimer);
+    this.rateDecayTimer = null;
+    if (snapshot.eventsPerSecond > 0) {
+      this.rateDecayTimer = setTimeout(() => {
+        this.rateDecayTimer = null;
+        this.pushStats();
+      }, RATE_DECAY_PUSH_MS);
+      this.rateDecayTimer.unref();
+    }
   }
 
   private scheduleRetention(): void {
