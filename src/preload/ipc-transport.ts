@@ -28,6 +28,7 @@ const PUSH_EVENT_NAMES: ReadonlySet<string> = new Set<PushEventName>([
   'flows.changed',
   'stats.changed',
   'store.reset',
+  'connection.changed',
 ]);
 
 export function createIpcTransport(ipcRenderer: IpcRendererPort): Transport {

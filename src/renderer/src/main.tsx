@@ -14,6 +14,7 @@ import './styles/theme.css';
 import './styles/layout.css';
 import './styles/list.css';
 import './styles/execution.css';
+import './styles/connect.css';
 
 const app = createApp({ client: createClient(pickTransport(window)) });
 void app.start();

@@ -1,3 +1,4 @@
+import { ConnectPanel } from './ConnectPanel.js';
 import { ExecutionList } from './ExecutionList.js';
 import { ExecutionView } from './ExecutionView.js';
 import { FilterBar } from './FilterBar.js';
@@ -22,6 +23,7 @@ export function AppShell() {
       </main>
       <StatusBar />
       <ProblemsPanel />
+      <ConnectPanel />
       <Toast />
     </div>
   );

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { useApp, useAppState } from '../store/app-context.js';
 import { formatCount, formatRate } from '../lib/format.js';
 import { SidText } from './CopyButton.js';
+import { TwilioStatus } from './TwilioStatus.js';
 
 const CONNECTION_LABELS = {
   open: 'Connected',
@@ -49,6 +50,7 @@ export function StatusBar() {
           </>
         )}
       </span>
+      <TwilioStatus />
       {busy !== null && <span className="busy">{busy}</span>}
       <span className="spacer" />
       <Counter label="Received" value={formatCount(stats?.receivedEvents)} />

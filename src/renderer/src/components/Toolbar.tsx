@@ -3,6 +3,7 @@ import { useEffect, useRef, type ChangeEvent } from 'react';
 import { readFileText } from '../lib/read-file.js';
 import { exportExecutions, importText, importWithDialog, type ExportScope } from '../lib/export-import.js';
 import { useApp, useAppState } from '../store/app-context.js';
+import { ConnectButton } from './ConnectButton.js';
 
 const EXPORT_CHOICES: readonly { scope: ExportScope; label: string }[] = [
   { scope: 'all', label: 'All executions' },
@@ -55,6 +56,7 @@ export function Toolbar() {
     <header className="toolbar">
       <span className="brand">Flowscope</span>
       <span className="spacer" />
+      <ConnectButton />
       <details className="menu" ref={menuRef}>
         <summary className="button" aria-disabled={busy}>
           Export ▾

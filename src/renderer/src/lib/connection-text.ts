@@ -69,13 +69,14 @@ export function connectionLine(status: ConnectionStatus, nowMs: number): Connect
     case 'connecting': {
       const running = [...status.steps].reverse().find((entry) => entry.state === 'running');
       const index = running === undefined ? -1 : CONNECT_STEP_ORDER.indexOf(running.step as (typeof CONNECT_STEP_ORDER)[number]);
-      const where = running === undefined ? '' : index >= 0 ? ` — ${STEP_LABELS[running.step].toLowerCase()} (${index + 1}/${CONNECT_STEP_ORDER.length})` : ` — ${STEP_LABELS[running.step].toLowerCase()}`;
+      const where =
+        running === undefined ? '…' : index >= 0 ? ` — step ${index + 1}/${CONNECT_STEP_ORDER.length}: ${STEP_LABELS[running.step]}` : ` — ${STEP_LABELS[running.step]}`;
       return { text: `Twilio: connecting${where}`, tone: 'busy' };
     }
     case 'disconnecting':
       return { text: 'Twilio: disconnecting…', tone: 'busy' };
     case 'failed':
-      return { text: `Twilio: Connect failed${status.error === null ? '' : ` (${STEP_LABELS[status.error.step].toLowerCase()})`}`, tone: 'error' };
+      return { text: `Twilio: Connect failed${status.error === null ? '' : ` at “${STEP_LABELS[status.error.step]}”`}`, tone: 'error' };
     case 'idle':
       return { text: 'Twilio: not connected', tone: 'off' };
     case 'connected':

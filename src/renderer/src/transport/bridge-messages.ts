@@ -16,6 +16,7 @@ const PUSH_EVENTS: ReadonlySet<string> = new Set<PushEventName>([
   'flows.changed',
   'stats.changed',
   'store.reset',
+  'connection.changed',
 ]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
