@@ -170,7 +170,7 @@ export async function runConnect(input: ConnectInput, deps: ConnectionDeps, boar
       () => api.createSubscription({ sinkSid: sink.sid, description: undo.description, types }).catch((error: unknown) => {
         throw twilioStepError(client, error, 'Twilio did not create the subscription');
       }),
-      (created) => `Subscription ${created.sid} created (${eventTypes.join(', ')}; schema version 1)`,
+      (created) => `Subscription ${created.sid} created (${describeEventTypes(eventTypes)}, schema version 1)`,
     );
     board.update({ subscriptionSid: subscription.sid });
 
@@ -218,4 +218,10 @@ export async function runConnect(input: ConnectInput, deps: ConnectionDeps, boar
     const failure = stepErrorOf(error, deps.log, 'credentials');
     throw new ConnectFailure('credentials', failure.code, board.clean(failure.message));
   }
+}
+
+/** `the 3 Studio event types`, or the list when it is not exactly Studio's three. */
+function describeEventTypes(eventTypes: readonly string[]): string {
+  const studio = eventTypes.length === 3 && eventTypes.every((type) => type.startsWith('com.twilio.studio.flow.'));
+  return studio ? 'the 3 Studio event types' : eventTypes.join(', ');
 }
