@@ -16,7 +16,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { parseDelivery } from '../../shared/studio-event.js';
 import type { IngestPort, ReceiverObserver } from './ingest-port.js';
 import { sendError, type ErrorCode } from './http-responses.js';
-import { checkContentHeaders, decodeUtf8, parseJsonBody, readRawBody } from './request-body.js';
+import { BodyBudget, checkContentHeaders, decodeUtf8, parseJsonBody, readRawBody } from './request-body.js';
 import { verifyDelivery, type VerificationState } from './verification.js';
 import { SIGNATURE_HEADER } from './twilio-signature.js';
 
@@ -30,17 +30,30 @@ export interface DeliveryAck {
   duplicates: number;
   /** Invalid events, set aside with the reason (their raw JSON is kept by the store, not echoed). */
   rejected: { index: number; id: string | null; reason: string }[];
+  /** All invalid events, when more than the MAX_REJECTED_KEPT listed in `rejected`. */
+  rejectedTotal?: number;
 }
+
+/**
+ * Twilio's deliveries hold one event (batching sinks a few): far below these. They bound what one
+ * hostile 1 MiB body (`[{},{},…]`: ~350,000 items) can cost in parsing, rows and response size.
+ */
+export const MAX_EVENTS_PER_DELIVERY = 5_000;
+export const MAX_REJECTED_KEPT = 100;
+/** All bodies being read at once, together: 64 deliveries of the 1 MiB maximum. */
+export const MAX_BUFFERED_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface DeliveryHandlerDeps {
   ingest: IngestPort;
   observer: ReceiverObserver | undefined;
   maxBodyBytes: number;
   verification: () => VerificationState;
+  maxBufferedBytes?: number;
 }
 
 export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler {
   const { ingest, observer, maxBodyBytes } = deps;
+  const budget = new BodyBudget(deps.maxBufferedBytes ?? MAX_BUFFERED_BODY_BYTES);
 
   const badRequest = (res: Response, status: number, code: ErrorCode, message: string, close = false) => {
     notify(() => observer?.onBadRequest(status, message));
@@ -56,8 +69,11 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler
       return badRequest(res, 415, 'unsupported_media_type', headers.message, true);
     }
 
-    const raw = await readRawBody(req, maxBodyBytes);
+    const raw = await readRawBody(req, maxBodyBytes, budget);
     if (raw.kind === 'aborted') return;
+    if (raw.kind === 'busy') {
+      return sendError(res, 503, 'busy', 'Too many deliveries are being received at once; retry later.', { close: true });
+    }
     if (raw.kind === 'too_large') {
       return badRequest(res, 413, 'payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`, true);
     }
@@ -85,20 +101,27 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler
     const json = parseJsonBody(text);
     if (!json.ok) return badRequest(res, 400, json.code, json.message);
 
+    if (Array.isArray(json.value) && json.value.length > MAX_EVENTS_PER_DELIVERY) {
+      return badRequest(res, 413, 'payload_too_large', `A delivery holds at most ${MAX_EVENTS_PER_DELIVERY} events.`);
+    }
     const delivery = parseDelivery(json.value);
     if (delivery === null) {
       return badRequest(res, 400, 'not_cloudevents', 'The body must be a CloudEvent object or an array of CloudEvents.');
     }
 
+    const kept = delivery.rejected.slice(0, MAX_REJECTED_KEPT);
+    const notKept = delivery.rejected.length - kept.length;
     const ack: DeliveryAck = {
       accepted: delivery.accepted.length,
       stored: 0,
       duplicates: 0,
-      rejected: delivery.rejected.map(({ index, id, reason }) => ({ index, id, reason })),
+      rejected: kept.map(({ index, id, reason }) => ({ index, id, reason })),
+      ...(notKept > 0 ? { rejectedTotal: delivery.rejected.length } : {}),
     };
     if (delivery.accepted.length + delivery.rejected.length > 0) {
       try {
-        const outcome = await ingest.ingest({ accepted: delivery.accepted, rejected: delivery.rejected, receivedAt });
+        const batch = { accepted: delivery.accepted, rejected: kept, receivedAt, ...(notKept > 0 ? { rejectedNotKept: notKept } : {}) };
+        const outcome = await ingest.ingest(batch);
         ack.stored = outcome.inserted;
         ack.duplicates = outcome.duplicates;
       } catch {

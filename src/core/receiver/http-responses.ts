@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'invalid_signature'
   | 'store_unavailable'
   | 'shutting_down'
+  | 'busy'
   | 'internal_error';
 
 export interface ErrorBody {

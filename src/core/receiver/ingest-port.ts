@@ -10,7 +10,10 @@ import type { UnverifiedRecord } from '../../shared/contract.js';
 
 export interface IngestBatch {
   accepted: StudioEvent[];
+  /** Invalid events kept aside with their reason (at most MAX_REJECTED_KEPT per delivery). */
   rejected: RejectedEvent[];
+  /** Invalid events beyond that: counted, not kept (a hostile body must not become a big table). */
+  rejectedNotKept?: number;
   receivedAt: Date;
 }
 

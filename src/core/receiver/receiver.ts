@@ -135,7 +135,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     if (server === null) {
       const created = createServer(app);
       created.headersTimeout = 10_000; // slow-loris bounds; Twilio itself waits only 5 s
-      created.requestTimeout = 30_000;
+      created.requestTimeout = 10_000; // Twilio gives up after 5 s; a slower upload is not Twilio's
       server = created;
       try {
         await new Promise<void>((resolve, reject) => {

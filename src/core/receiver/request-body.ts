@@ -53,6 +53,8 @@ export function checkContentHeaders(contentType: string | undefined, contentEnco
 export type RawBodyResult =
   | { kind: 'ok'; bytes: Buffer }
   | { kind: 'too_large' }
+  /** All requests together hold more than the shared budget: answer 503, Twilio retries. */
+  | { kind: 'busy' }
   /** The client went away or the stream failed: there is nobody left to answer. */
   | { kind: 'aborted' };
 
@@ -60,7 +62,13 @@ export type RawBodyResult =
  * Reads the request body up to `maxBytes`. On overflow it resolves `too_large` at once and
  * discards the rest, so the caller can answer 413 (with `Connection: close`) without buffering.
  */
-export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<RawBodyResult> {
+/** Bytes buffered by all requests being read at once: bounds memory under many slow uploads. */
+export class BodyBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+}
+
+export function readRawBody(req: IncomingMessage, maxBytes: number, budget?: BodyBudget): Promise<RawBodyResult> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
     req.resume(); // discard; the 413 goes out with Connection: close
@@ -70,21 +78,28 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Raw
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
+    const release = () => {
+      if (budget) budget.used -= received;
+    };
     const settle = (result: RawBodyResult) => {
       if (settled) return;
       settled = true;
       chunks.length = 0;
+      release();
       resolve(result);
     };
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
       received += chunk.length;
+      if (budget) budget.used += chunk.length;
       if (received > maxBytes) settle({ kind: 'too_large' });
+      else if (budget && budget.used > budget.limit) settle({ kind: 'busy' });
       else chunks.push(chunk);
     });
     req.on('end', () => {
       if (!settled) {
         settled = true;
+        release();
         resolve({ kind: 'ok', bytes: Buffer.concat(chunks, received) });
       }
     });

@@ -4,7 +4,10 @@
  * Security assumptions:
  * - Verification is on whenever credentials are configured (DESIGN.md section 5): an auth token
  *   turns on the signature check, `user:pass@` in the public URL turns on HTTP Basic auth. With
- *   neither, every delivery is accepted (a first run before Connect, or a local demo).
+ *   neither (a first run before Connect, a local demo), only requests addressed to this machine
+ *   (a loopback Host) or to the configured public URL's host are accepted: a tunnel or proxy
+ *   left pointing here, or a web page using DNS rebinding (its Host is the attacker's name),
+ *   cannot inject events into an unguarded receiver.
  * - The signed URL is rebuilt from the PUBLIC base plus the path and query this request carried;
  *   never from the local listener address, which the tunnel rewrites. With a token but no public
  *   URL yet, the Host header that arrived stands in (see `hostHeaderBases` for why that is safe).
@@ -54,7 +57,15 @@ export function verifyDelivery(state: VerificationState, request: DeliveryCreden
     const reason = request.authorization === undefined ? 'missing HTTP Basic credentials' : 'wrong HTTP Basic credentials';
     return { ok: false, status: 401, code: 'unauthorized', reason };
   }
-  if (state.authToken === null) return { ok: true };
+  if (state.authToken === null) {
+    if (basic !== null || hostIsAllowedUnverified(request.host, state.publicUrl)) return { ok: true };
+    return {
+      ok: false,
+      status: 403,
+      code: 'invalid_signature',
+      reason: 'unsigned delivery to a non-local address while no auth token is configured',
+    };
+  }
   if (!request.target.startsWith('/')) {
     return { ok: false, status: 403, code: 'invalid_signature', reason: 'request target is not a path' };
   }
@@ -72,4 +83,26 @@ export function basicAuthMatches(header: string | undefined, expected: BasicCred
   const digest = (text: string) => createHash('sha256').update(text).digest();
   const equal = timingSafeEqual(digest(given), digest(`${expected.username}:${expected.password}`));
   return match !== null && equal;
+}
+
+/**
+ * Without a token: loopback names (what `npm run demo` and local scripts use) and the host of the
+ * configured public URL. Anything else is refused.
+ */
+export function hostIsAllowedUnverified(hostHeader: string | undefined, publicUrl: PublicUrlConfig | null): boolean {
+  const hostname = hostnameOf(hostHeader);
+  if (hostname === null) return false;
+  if (hostname === 'localhost' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname)) return true;
+  if (publicUrl === null) return false;
+  return publicUrl.signingBases.some((base) => hostnameOf(base.replace(/^https?:\/\//i, '').split('/')[0]) === hostname);
+}
+
+/** `Example.com:443` -> `example.com`, `[::1]:80` -> `::1`; null when it is not a plain host. */
+function hostnameOf(host: string | undefined): string | null {
+  if (host === undefined) return null;
+  const at = host.lastIndexOf('@');
+  const bare = (at >= 0 ? host.slice(at + 1) : host).trim().toLowerCase();
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.exec(bare);
+  if (match?.[1] === undefined) return null;
+  return match[1].replace(/^\[|\]$/g, '');
 }
