@@ -3,7 +3,7 @@
  * store and counters. Params arrive already validated by rpc.ts. Desktop-only commands answer
  * `unavailable` here; the Electron shell overrides them with its dialogs.
  */
-import { exportToString } from './store/export-writer.js';
+import { ExportTooLargeError, exportToString } from './store/export-writer.js';
 import { importFromText } from './store/import-reader.js';
 import { ImportFormatError } from './store/store-errors.js';
 import { ContractFailure, type CommandHandlers } from './rpc.js';
@@ -40,7 +40,10 @@ export function buildCommandHandlers(monitor: Monitor): CommandHandlers {
       return counts;
     },
     'export.run': async ({ filter }) => {
-      const { fileName, text } = await exportToString(store, filter);
+      const { fileName, text } = await exportToString(store, filter).catch((error: unknown) => {
+        if (error instanceof ExportTooLargeError) throw new ContractFailure('unavailable', error.message);
+        throw error;
+      });
       return { fileName, text };
     },
     'import.run': async ({ text }) => {
@@ -52,7 +55,7 @@ export function buildCommandHandlers(monitor: Monitor): CommandHandlers {
       return result;
     },
     'export.save': () => {
-      throw new ContractFailure('unavailable', 'Saving to a file needs the desktop app; use export.run to download.');
+      throw new ContractFailure('unavailable', 'Saving to a file needs the desktop app; download it from the UI server (GET /export).');
     },
     'import.open': () => {
       throw new ContractFailure('unavailable', 'Opening a file needs the desktop app; use import.run with the file text.');

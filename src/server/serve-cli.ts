@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { ConnectionSettingsStore } from '../core/connection/connection-settings.js';
 import type { ConnectInput, CredentialDefaults } from '../core/connection/connect-credentials.js';
 import { Monitor, type MonitorConnectionOptions } from '../core/monitor.js';
+import { writeExport } from '../core/store/export-writer.js';
 import { defaultCredentialsFile } from '../core/secrets/credentials-file.js';
 import { HEADLESS_ENV, loadHeadlessCredentials, type HeadlessCredentials } from '../core/secrets/headless-credentials.js';
 import { publicUrlFromEnv } from '../core/tunnel/tunnel-provider.js';
@@ -84,7 +85,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   if (options.uiPort !== null) {
     try {
       const token = loadOrCreateUiToken(options.dataDir, env);
-      ui = await startUiServer({ host: monitor.host, port: options.uiPort, rendererDir: RENDERER_DIR, token });
+      ui = await startUiServer({
+        host: monitor.host,
+        port: options.uiPort,
+        rendererDir: RENDERER_DIR,
+        token,
+        exportTo: (filter, out) => writeExport(monitor.store, filter, out),
+      });
     } catch (error) {
       await monitor.stop();
       throw error;

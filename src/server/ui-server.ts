@@ -9,6 +9,9 @@
  * - static files hold no data, so they are served without the token; everything data-bearing
  *   (the WebSocket) needs the token, which travels in the page URL (`?token=`) and never in a
  *   Referer (Referrer-Policy: no-referrer). The token is random (32 bytes) unless given;
+ * - GET /export (export-download.ts) streams the export document as a download, behind the same
+ *   token (`?token=`, constant time); close() waits for running exports to settle, so the store
+ *   can be closed right after;
  * - only GET/HEAD, only files inside `rendererDir` (no traversal, no dotfiles, no symlinks out);
  * - every response carries the production CSP (identical to the Electron build's <meta> tag, see
  *   src/shared/content-security-policy.ts), nosniff, no-referrer and frame denial.
@@ -20,6 +23,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import type { ContractHost } from '../core/contract-host.js';
+import { EXPORT_DOWNLOAD_PATH, serveExportDownload, type ExportTo } from './export-download.js';
 import { attachWebSocketBridge } from './ws-bridge.js';
 import { PRODUCTION_CSP } from '../shared/content-security-policy.js';
 
@@ -64,6 +68,11 @@ export interface UiServerOptions {
   token?: string;
   /** Extra host names (no port) the Host header may carry, e.g. a server's DNS name. */
   allowedHosts?: readonly string[];
+  /**
+   * Streams an export document to `out` (serve: `writeExport(monitor.store, filter, out)`);
+   * without it, GET /export answers 404.
+   */
+  exportTo?: ExportTo;
   onError?: (error: unknown) => void;
 }
 
@@ -85,14 +94,29 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     return [...hostNames].some((name) => header.toLowerCase() === `${name}:${port}`);
   };
 
+  const runningExports = new Set<Promise<void>>();
+  const handleFailure = (response: ServerResponse) => (error: unknown) => {
+    options.onError?.(error);
+    if (!response.headersSent) sendText(response, 500, 'Internal Server Error');
+    else response.destroy();
+  };
+
   const server = createServer((request, response) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     if (!isAllowedHost(request.headers.host)) return sendText(response, 403, 'Forbidden: unexpected Host header');
-    serveStatic(rendererDir, request, response).catch((error: unknown) => {
-      options.onError?.(error);
-      if (!response.headersSent) sendText(response, 500, 'Internal Server Error');
-      else response.destroy();
-    });
+    const url = parseRequestUrl(request.url);
+    if (url?.pathname === EXPORT_DOWNLOAD_PATH) {
+      const running = serveExportDownload(request, response, url, {
+        token,
+        exportTo: options.exportTo,
+        ...(options.onError ? { onError: options.onError } : {}),
+      })
+        .catch(handleFailure(response))
+        .finally(() => runningExports.delete(running));
+      runningExports.add(running);
+      return;
+    }
+    serveStatic(rendererDir, request, response).catch(handleFailure(response));
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -124,8 +148,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       await bridge.close();
       await new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());
-        server.closeAllConnections();
+        server.closeAllConnections(); // a download in progress stops at its next write
       });
+      await Promise.all([...runningExports]);
     },
   };
 }
@@ -159,6 +184,14 @@ async function serveStatic(rendererDir: string, request: IncomingMessage, respon
     });
     stream.pipe(response);
   });
+}
+
+function parseRequestUrl(rawUrl: string | undefined): URL | null {
+  try {
+    return new URL(rawUrl ?? '/', 'http://ui.invalid');
+  } catch {
+    return null;
+  }
 }
 
 /** The decoded path, or null when it cannot name a file of ours (NUL, backslash, dot segments). */

@@ -247,8 +247,8 @@ function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, reason: string):
   );
 }
 
-/** Constant-time, whatever the lengths: compare digests, not the strings. */
-function tokensEqual(given: string, expected: string): boolean {
+/** Constant-time, whatever the lengths: compare digests, not the strings. Also used by GET /export. */
+export function tokensEqual(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);

@@ -52,6 +52,13 @@ export interface UnverifiedRecord {
   receivedAt: string;
   remoteAddress: string | null;
   reason: string;
+  /**
+   * The request carried what every Event Streams delivery carries: an X-Twilio-Signature header
+   * AND a `bodySHA256` query parameter. Refused anyway, it is most likely Twilio's own delivery
+   * signed with another token or for another URL; without them, it is someone else's request.
+   * Absent (older receivers) counts as false.
+   */
+  looksLikeTwilio?: boolean;
 }
 
 export interface Stats {
@@ -239,13 +246,16 @@ export const commandSchemas = {
   'retention.get': z.strictObject({}),
   'retention.set': retentionSchema,
   'store.clearOlderThan': z.strictObject({ before: isoTime }),
-  /** Returns the export document as text (for the UI's save/download); CLI export streams instead. */
+  /**
+   * The export document as text, for small programmatic exports (refused beyond 64 MiB). The UIs
+   * stream instead: the desktop through export.save, the browser from the UI server's GET /export.
+   */
   'export.run': z.strictObject({ filter: executionFilterSchema.default({}) }),
   'import.run': z.strictObject({ text: z.string().max(512 * 1024 * 1024) }),
   /**
    * Desktop only: the main process asks where to save (native dialog) and streams the export to
-   * that file. The headless host answers `unavailable`; the renderer then falls back to export.run
-   * and a browser download.
+   * that file. The headless host answers `unavailable`; the renderer then downloads the streamed
+   * document from the UI server's `GET /export?token=…&filter=…`.
    */
   'export.save': z.strictObject({ filter: executionFilterSchema.default({}) }),
   /** Desktop only: native open dialog, then import.run on the chosen file. */

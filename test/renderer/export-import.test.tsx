@@ -4,36 +4,35 @@ import { cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeTransport } from './fake-transport.js';
 import { makeSummary, sidOf } from './fixtures.js';
-import { readFileText } from '../../src/renderer/src/lib/read-file.js';
 import { renderApp, settle } from './render-app.js';
 
 const EXPORT_TEXT = '{"format":"flowscope.executions","version":1,"executions":[]}';
+const PAGE_TOKEN = 'page-token_0123456789abcdefghijklmnopqrstuv';
 
-// jsdom implements neither object URLs nor downloads: record what the page hands the browser
-const downloads: { fileName: string; blob: Blob }[] = [];
-const blobs = new Map<string, Blob>();
+// jsdom does not download: record the links the page hands the browser
+const downloads: { href: string; download: string; inDocument: boolean }[] = [];
 
 beforeEach(() => {
   downloads.length = 0;
-  let n = 0;
-  URL.createObjectURL = (blob: Blob) => {
-    const url = `blob:test/${(n += 1)}`;
-    blobs.set(url, blob);
-    return url;
-  };
-  URL.revokeObjectURL = (url: string) => {
-    blobs.delete(url);
-  };
+  // the page as the headless server serves it: its URL carries the session token
+  window.history.replaceState(null, '', `/?token=${PAGE_TOKEN}`);
   vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    const blob = blobs.get(this.href);
-    if (blob !== undefined) downloads.push({ fileName: this.download, blob });
+    downloads.push({ href: this.href, download: this.download, inDocument: document.body.contains(this) });
   });
 });
 
 afterEach(() => {
   cleanup();
   vi.restoreAllMocks();
+  window.history.replaceState(null, '', '/');
 });
+
+/** The one download the page started, as the server will read it. */
+function downloadedExport(): { url: URL; filter: unknown } {
+  expect(downloads).toHaveLength(1);
+  const url = new URL(downloads[0]!.href);
+  return { url, filter: JSON.parse(url.searchParams.get('filter') ?? 'null') };
+}
 
 function exportMenu(choice: string): void {
   fireEvent.click(screen.getByText('Export ▾'));
@@ -47,20 +46,37 @@ function seeded(): FakeTransport {
 }
 
 describe('export and import', () => {
-  it('falls back to export.run and a download when export.save is unavailable (browser)', async () => {
+  it('falls back to the server\'s streamed download when export.save is unavailable (browser), never export.run', async () => {
     const transport = seeded();
     transport.fail('export.save', 'unavailable', 'desktop only');
-    transport.handle('export.run', () => ({ fileName: 'flowscope-export.json', text: EXPORT_TEXT }));
     await renderApp(transport);
 
     exportMenu('Filtered executions');
     await settle();
     expect(transport.callsOf('export.save')).toEqual([{ filter: {} }]);
-    expect(transport.callsOf('export.run')).toEqual([{ filter: {} }]);
-    expect(downloads).toHaveLength(1);
-    expect(downloads[0]?.fileName).toBe('flowscope-export.json');
-    expect(await readFileText(downloads[0]!.blob)).toBe(EXPORT_TEXT);
-    expect(screen.getByText('Downloaded flowscope-export.json')).toBeTruthy();
+    expect(transport.callsOf('export.run')).toEqual([]);
+    const { url, filter } = downloadedExport();
+    expect(url.origin).toBe(window.location.origin);
+    expect(url.pathname).toBe('/export');
+    expect(url.searchParams.get('token')).toBe(PAGE_TOKEN);
+    expect(filter).toEqual({});
+    expect(downloads[0]?.download).toBe(''); // the server's Content-Disposition names the file
+    expect(downloads[0]?.inDocument).toBe(true); // Firefox ignores clicks on detached links
+    expect(document.querySelectorAll('a[download]')).toHaveLength(0); // removed afterwards
+    expect(screen.getByText('Export started: your browser is downloading the file.')).toBeTruthy();
+  });
+
+  it('puts the selected execution\'s filter in the download URL, encoded', async () => {
+    const transport = seeded();
+    transport.fail('export.save', 'unavailable', 'desktop only');
+    await renderApp(transport);
+    fireEvent.click(document.querySelector(`[data-sid="${sidOf('FN', 1)}"]`)!);
+    await settle();
+
+    exportMenu('Selected execution');
+    await settle();
+    expect(downloadedExport().filter).toEqual({ executionSids: [sidOf('FN', 1)] });
+    expect(transport.callsOf('export.run')).toEqual([]);
   });
 
   it('exports the selected execution only', async () => {
@@ -74,6 +90,7 @@ describe('export and import', () => {
     await settle();
     expect(transport.callsOf('export.save')).toEqual([{ filter: { executionSids: [sidOf('FN', 1)] } }]);
     expect(transport.callsOf('export.run')).toEqual([]);
+    expect(downloads).toEqual([]);
     expect(screen.getByText('Saved 1 execution to /home/me/one.json')).toBeTruthy();
   });
 
@@ -103,5 +120,6 @@ describe('export and import', () => {
     exportMenu('All executions');
     await settle();
     expect(screen.getByRole('alert').textContent).toContain('Export failed: disk full');
+    expect(downloads).toEqual([]);
   });
 });

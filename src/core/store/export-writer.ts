@@ -4,6 +4,11 @@
  * Invariants:
  * - Streams: executions are read a page at a time (keyset cursor) and written one by one, with the
  *   destination's backpressure respected, so exporting a million events holds one page in memory.
+ * - Yields to the event loop after every page, even when the sink never pushes back (a function
+ *   that resolves at once): the store's reads are synchronous, and a long export must not keep
+ *   the receiver from answering Twilio (5 s) or the UI from being served.
+ * - `exportToString` is for small exports only: beyond MAX_EXPORT_STRING_CHARS it throws
+ *   ExportTooLargeError rather than build a string near V8's limit.
  * - Only events and what is derived from them (summary, steps) are written; raw events are copied
  *   as stored, byte for byte. The store holds no credentials, so an export cannot carry one.
  * - Events of no execution go to `otherEvents`, never into an execution; they are included by
@@ -33,6 +38,23 @@ export interface ExportCounts {
 
 const FLUSH_CHARS = 64 * 1024;
 const OTHER_EVENTS_PAGE = 1_000;
+
+/** 64 Mi characters: far below V8's string limit (~512 Mi), and a bearable single message. */
+export const MAX_EXPORT_STRING_CHARS = 64 * 1024 * 1024;
+
+/** exportToString's refusal: the document would be too big to hold as one string. */
+export class ExportTooLargeError extends Error {
+  constructor(readonly limitChars: number) {
+    super(
+      `The export is larger than ${Math.round(limitChars / (1024 * 1024))} MiB of text, too big to build in memory: ` +
+        'use a streaming export (the UI\'s download, the desktop save dialog or `npm run export`), or export fewer executions.',
+    );
+    this.name = 'ExportTooLargeError';
+  }
+}
+
+/** Lets pending I/O (webhook deliveries, UI requests) run between two synchronous page reads. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Writes the export document for `filter` to `out`. Does not end a stream; the caller does. */
 export async function writeExport(
@@ -66,6 +88,7 @@ export async function writeExport(
       counts.events += rawEvents.length;
     }
     cursor = page.next;
+    await yieldToEventLoop();
   } while (cursor !== null);
   await writer.write('\n]');
   if (options.includeOtherEvents ?? isEmptyFilter(filter)) {
@@ -78,6 +101,7 @@ export async function writeExport(
         counts.otherEvents++;
       }
       after = page.next;
+      await yieldToEventLoop();
     }
     await writer.write('\n]');
   }
@@ -86,15 +110,25 @@ export async function writeExport(
   return counts;
 }
 
-/** The whole document as text, for small exports (the UI's `export.run`). */
+/**
+ * The whole document as text, for small programmatic exports (`export.run`). Throws
+ * ExportTooLargeError, having stopped reading, once the text passes `maxChars`.
+ */
 export async function exportToString(
   store: EventStore,
   filter: ExecutionFilter,
-  options: ExportOptions = {},
+  options: ExportOptions & { maxChars?: number } = {},
 ): Promise<{ fileName: string; text: string; counts: ExportCounts }> {
   const now = options.now ?? new Date();
+  const maxChars = options.maxChars ?? MAX_EXPORT_STRING_CHARS;
   const parts: string[] = [];
-  const counts = await writeExport(store, filter, async (chunk) => void parts.push(chunk), { ...options, now });
+  let size = 0;
+  const collect = async (chunk: string) => {
+    size += chunk.length;
+    if (size > maxChars) throw new ExportTooLargeError(maxChars);
+    parts.push(chunk);
+  };
+  const counts = await writeExport(store, filter, collect, { ...options, now });
   return { fileName: exportFileName(now), text: parts.join(''), counts };
 }
 

@@ -1,13 +1,25 @@
 /**
  * Export and import from the UI.
  * Desktop: 'export.save' / 'import.open' (native dialogs, the main process streams the file).
- * Browser: those answer `unavailable`; export then falls back to 'export.run' and a download, and
+ * Browser: those answer `unavailable`; export then falls back to a download of the headless
+ * server's streamed export (GET /export?token=…&filter=…, same origin, the page's own token), and
  * import to a file the user picks in a hidden <input type=file>, read as text, sent to 'import.run'.
+ * The UI never uses 'export.run': it builds the whole document as one string, which a big store
+ * cannot afford.
  */
 import type { ExecutionFilter, ImportResult } from '../../../shared/contract.js';
 import type { App } from '../store/app.js';
 import { errorCodeOf, messageOf } from '../transport/client.js';
-import { downloadText, type Downloader } from './download.js';
+import { downloadUrl, type Downloader } from './download.js';
+
+/** The headless server's streamed export (src/server/export-download.ts), on this page's origin. */
+export const EXPORT_DOWNLOAD_PATH = '/export';
+
+/** `/export?token=<this page's token>&filter=<JSON>`: a path, so it can only name this origin. */
+export function exportDownloadUrl(pageSearch: string, filter: ExecutionFilter): string {
+  const token = new URLSearchParams(pageSearch).get('token') ?? '';
+  return `${EXPORT_DOWNLOAD_PATH}?${new URLSearchParams({ token, filter: JSON.stringify(filter) }).toString()}`;
+}
 
 export type ExportScope = 'all' | 'filtered' | 'selected';
 
@@ -28,7 +40,12 @@ export function describeImport(result: ImportResult): string {
   );
 }
 
-export async function exportExecutions(app: App, scope: ExportScope, download: Downloader = downloadText): Promise<void> {
+export async function exportExecutions(
+  app: App,
+  scope: ExportScope,
+  download: Downloader = downloadUrl,
+  pageSearch: string = window.location.search,
+): Promise<void> {
   const { actions, client } = app;
   const filter = filterForScope(app, scope);
   if (filter === null) {
@@ -44,9 +61,8 @@ export async function exportExecutions(app: App, scope: ExportScope, download: D
     } catch (error) {
       if (errorCodeOf(error) !== 'unavailable') throw error;
     }
-    const { fileName, text } = await client.call('export.run', { filter });
-    download(fileName, text);
-    actions.showToast('info', `Downloaded ${fileName}`);
+    download(exportDownloadUrl(pageSearch, filter));
+    actions.showToast('info', 'Export started: your browser is downloading the file.');
   } catch (error) {
     actions.showToast('error', `Export failed: ${messageOf(error)}`);
   } finally {
