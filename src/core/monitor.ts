@@ -163,17 +163,37 @@ export class Monitor {
     this.receiver.setVerification(settings);
   }
 
-  /** Streams an export document to a file (CLI, desktop save dialog). */
+  /**
+   * Streams an export document to a file (CLI, desktop save dialog), 0600. It is written to a
+   * temporary file next to `filePath` and renamed onto it once complete, so a failed export (bad
+   * path, full disk, store closed) leaves no partial file behind and an existing file untouched.
+   * Rejects with an Error naming the path (cause: the original error); never leaves a stream open
+   * or a rejection unhandled.
+   */
   async exportToFile(filter: ExecutionFilter, filePath: string): Promise<ExportCounts> {
-    const out = fs.createWriteStream(filePath, { mode: 0o600 });
-    const done = new Promise<void>((resolve, reject) => {
-      out.once('finish', resolve);
-      out.once('error', reject);
+    const partial = `${filePath}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.partial`;
+    // 'wx': never truncate a file that is not ours
+    const out = fs.createWriteStream(partial, { mode: 0o600, flags: 'wx' });
+    let streamError: unknown = null;
+    out.on('error', (error) => {
+      streamError ??= error;
     });
-    const counts = await writeExport(this.store, filter, out);
-    out.end();
-    await done;
-    return counts;
+    // fs streams close their descriptor after finishing, failing or being destroyed alike
+    const closed = new Promise<void>((resolve) => out.once('close', () => resolve()));
+    try {
+      const counts = await writeExport(this.store, filter, out);
+      out.end();
+      await closed;
+      if (streamError !== null) throw streamError;
+      await fs.promises.rename(partial, filePath);
+      return counts;
+    } catch (error) {
+      out.destroy();
+      await closed;
+      await fs.promises.rm(partial, { force: true }).catch(() => undefined);
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new Error(`could not export to ${filePath}: ${detail}`, { cause: error });
+    }
   }
 
   async importFromFile(filePath: string) {
@@ -211,7 +231,7 @@ export class Monitor {
     const outcome = await this.store.append(batch);
     this.stats.recordEvents(outcome.inserted);
     this.stats.duplicatesIgnored += outcome.duplicates;
-    this.stats.rejectedEvents += outcome.rejected;
+    this.stats.rejectedEvents += outcome.rejected + (batch.rejectedNotKept ?? 0);
     this.stats.otherEvents += batch.accepted.filter((event) => event.kind === 'other').length;
     for (const event of batch.accepted) {
       if (event.kind !== 'sink.test') continue;

@@ -133,7 +133,8 @@ export class ConnectionSettingsStore {
     const run = this.queue
       .catch(() => undefined)
       .then(async () => {
-        await fs.mkdir(path.dirname(this.file), { recursive: true });
+        // 0700: the data dir also holds the event store (phone numbers, message bodies)
+        await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
         const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
         await fs.writeFile(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
         await fs.rename(temp, this.file);

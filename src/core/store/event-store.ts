@@ -7,12 +7,16 @@
  *   calls share one transaction and one fsync); with the default `full` durability the commit is
  *   fsynced, so an acknowledged event survives kill -9 and power loss. They reject with
  *   StoreUnavailableError (and nothing of the batch is written) when the store is closed or the
- *   write fails, so the receiver answers 503 and Twilio retries.
+ *   write fails, so the receiver answers 503 and Twilio retries. A failure of the database as a
+ *   whole (locked by another connection, disk full, I/O error) fails the whole group after one
+ *   attempt; a commit waits at most the short busy timeout for a lock, since it blocks the loop.
  * - The CloudEvent id is the idempotency key; replaying any set of events changes nothing.
  * - Another process may write the same file (the import CLI next to a running `serve`): SQLite's
  *   `data_version` tells, and the cache and counters are then rebuilt before they are used.
  * Security: the store holds only events Twilio sent and rejected items; no credentials are ever
- * written here, so nothing read from it (lists, exports) can carry one.
+ * written here, so nothing read from it (lists, exports) can carry one. It does hold phone numbers
+ * and message bodies: on POSIX the data dir is created 0700 and the database files are kept 0600
+ * (store-files.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,13 +30,15 @@ import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
 import { buildTree, countRows, parseEventRows, rebuildAllProjections } from './projection.js';
 import * as retention from './retention.js';
 import { textOf } from './row-reader.js';
-import { describeError, StoreUnavailableError } from './store-errors.js';
+import { createPrivateFile, restrictDatabaseFiles } from './store-files.js';
+import { describeError, isStoreWideFailure, StoreUnavailableError } from './store-errors.js';
 import {
   openDatabase,
   PROJECTION_VERSION,
   readSetting,
   writeSetting,
   type Durability,
+  useRuntimeBusyTimeout,
   type SqliteDatabase,
 } from './store-schema.js';
 
@@ -41,6 +47,7 @@ export type { ExecutionCursor, ExecutionPage } from './execution-queries.js';
 export type { GroupCommitStats } from './group-commit.js';
 export type { DeleteCounts } from './retention.js';
 export type { Durability } from './store-schema.js';
+export { DEFAULT_BUSY_TIMEOUT_MS } from './store-schema.js';
 export type { ExecutionCacheLimits } from './execution-cache.js';
 export { StoreUnavailableError, ImportFormatError } from './store-errors.js';
 export { DEFAULT_RETENTION } from './retention.js';
@@ -59,7 +66,10 @@ export interface EventStoreOptions {
   /** `full` (default): fsync on every commit. `normal`: survives kill -9, not power loss. */
   durability?: Durability;
   cacheLimits?: ExecutionCacheLimits;
-  /** How long a commit waits for a write lock held by another connection (default 5000). */
+  /**
+   * How long a commit waits for a write lock held by another connection (default
+   * DEFAULT_BUSY_TIMEOUT_MS). The wait blocks the event loop, so keep it short.
+   */
   busyTimeoutMs?: number;
   /** Upper bound of events per group-commit transaction (default DEFAULT_MAX_EVENTS_PER_COMMIT). */
   maxEventsPerCommit?: number;
@@ -91,6 +101,7 @@ export class EventStore implements IngestPort {
     this.committer = new GroupCommitter((batches) => this.commitBatches(batches), {
       maxGroupWeight: options.maxEventsPerCommit ?? DEFAULT_MAX_EVENTS_PER_COMMIT,
       weightOf: (batch) => batch.accepted.length + batch.rejected.length,
+      failsEveryItem: isStoreWideFailure,
     });
   }
 
@@ -100,8 +111,11 @@ export class EventStore implements IngestPort {
     let db: SqliteDatabase | null = null;
     try {
       fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      db = openDatabase(file, options.durability ?? 'full', options.busyTimeoutMs);
+      createPrivateFile(file);
+      db = openDatabase(file, options.durability ?? 'full');
+      restrictDatabaseFiles(file);
       ensureProjectionsCurrent(db);
+      useRuntimeBusyTimeout(db, options.busyTimeoutMs);
     } catch (error) {
       db?.close();
       throw new StoreUnavailableError(`cannot open the store at ${file}: ${describeError(error)}`, { cause: error });
@@ -115,7 +129,7 @@ export class EventStore implements IngestPort {
 
   /** Commits a parsed delivery (group commit). Resolves after the commit, rejects with StoreUnavailableError. */
   append(batch: IngestBatch): Promise<AppendOutcome> {
-    if (this.db === null) return Promise.reject(new StoreUnavailableError('the store is closed'));
+    if (this.db === null) return Promise.reject(closedError());
     return this.committer.submit(batch);
   }
 
@@ -183,11 +197,12 @@ export class EventStore implements IngestPort {
     return retention.setRetention(this.database(), settings);
   }
 
+  /** Enforces the saved settings; ages by the later of event time and receipt (see retention.ts). */
   applyRetention(now?: Date): Promise<retention.DeleteCounts> {
     return retention.applyRetention(this.retentionHost(), now);
   }
 
-  /** Deletes executions whose latest activity is before `isoTime`, and older events of no execution. */
+  /** Deletes executions whose latest activity (event time) is before `isoTime`, and older events of no execution. */
   clearOlderThan(isoTime: string): Promise<retention.DeleteCounts> {
     return retention.clearOlderThan(this.retentionHost(), isoTime);
   }
@@ -203,7 +218,7 @@ export class EventStore implements IngestPort {
   }
 
   private database(): SqliteDatabase {
-    if (this.db === null) throw new StoreUnavailableError('the store is closed');
+    if (this.db === null) throw closedError();
     return this.db;
   }
 
@@ -248,6 +263,10 @@ export class EventStore implements IngestPort {
       },
     };
   }
+}
+
+function closedError(): StoreUnavailableError {
+  return new StoreUnavailableError('the store is closed', { storeWide: true });
 }
 
 /** Rebuilds the projection when it was built by another PROJECTION_VERSION (raw events are the truth). */

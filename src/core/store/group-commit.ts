@@ -10,8 +10,13 @@
  * Invariants:
  * - A promise resolves only after `commitGroup` returned for a group that contains its item, i.e.
  *   after the transaction committed; it rejects when that commit threw.
- * - If a group of several items fails, each item is retried alone, so one poison item cannot fail
- *   the others (a failure shared by all, like a full disk, fails each one again).
+ * - A failure that hits every item alike (`failsEveryItem`: locked database, full disk, I/O error,
+ *   closed store) rejects the whole group at once, and the items queued behind it too: a commit
+ *   blocks the event loop (for up to the busy timeout on a lock), so retrying each item would
+ *   freeze it N times over for nothing. The callers answer 503 and Twilio retries later.
+ * - Any other failure of a group of several items retries each item alone, so one poison item
+ *   cannot fail the others; if a retry then hits a failure shared by all, the remaining items are
+ *   rejected without another attempt.
  * - Items are committed in submission order.
  */
 
@@ -31,6 +36,8 @@ export interface GroupCommitOptions<I> {
   /** Upper bound of one group, in weight units (e.g. events); the rest waits for the next group. */
   maxGroupWeight?: number;
   weightOf?: (item: I) => number;
+  /** Whether a commit error would fail any item alike (default: never, so items are retried alone). */
+  failsEveryItem?: (error: unknown) => boolean;
 }
 
 interface Pending<I, O> {
@@ -44,6 +51,7 @@ export class GroupCommitter<I, O> {
   private scheduled = false;
   private readonly maxGroupWeight: number;
   private readonly weightOf: (item: I) => number;
+  private readonly failsEveryItem: (error: unknown) => boolean;
   readonly stats: GroupCommitStats = { commits: 0, items: 0, failures: 0 };
 
   constructor(
@@ -52,6 +60,7 @@ export class GroupCommitter<I, O> {
   ) {
     this.maxGroupWeight = options.maxGroupWeight ?? Number.POSITIVE_INFINITY;
     this.weightOf = options.weightOf ?? (() => 1);
+    this.failsEveryItem = options.failsEveryItem ?? (() => false);
   }
 
   submit(item: I): Promise<O> {
@@ -96,20 +105,40 @@ export class GroupCommitter<I, O> {
   private flushOneGroup(): void {
     const group = this.takeGroup();
     if (group.length === 0) return;
-    if (this.tryCommit(group)) return;
-    if (group.length === 1) return;
-    for (const single of group) this.tryCommit([single]);
+    const failure = this.tryCommit(group);
+    if (failure === null) return;
+    if (group.length === 1 || this.failsEveryItem(failure.error)) {
+      this.rejectWithQueue(group, failure.error);
+      return;
+    }
+    for (const [index, single] of group.entries()) {
+      const singleFailure = this.tryCommit([single]);
+      if (singleFailure === null) continue;
+      if (this.failsEveryItem(singleFailure.error)) {
+        this.rejectWithQueue(group.slice(index), singleFailure.error);
+        return;
+      }
+      single.reject(singleFailure.error);
+    }
   }
 
-  /** Returns whether the group committed; on failure of a single item, rejects it. */
-  private tryCommit(group: Pending<I, O>[]): boolean {
+  /**
+   * Rejects `items`; when the error hits every item alike, also everything queued behind them,
+   * which would only wait for the same lock or hit the same full disk.
+   */
+  private rejectWithQueue(items: Pending<I, O>[], error: unknown): void {
+    const rejected = this.failsEveryItem(error) ? [...items, ...this.queue.splice(0)] : items;
+    for (const pending of rejected) pending.reject(error);
+  }
+
+  /** Commits the group and settles its promises on success; on failure returns the error. */
+  private tryCommit(group: Pending<I, O>[]): { error: unknown } | null {
     let results: O[];
     try {
       results = this.commitGroup(group.map((pending) => pending.item));
     } catch (error) {
       this.stats.failures++;
-      if (group.length === 1) group[0]?.reject(error);
-      return false;
+      return { error };
     }
     this.stats.commits++;
     this.stats.items += group.length;
@@ -118,6 +147,6 @@ export class GroupCommitter<I, O> {
       if (result === undefined) pending.reject(new Error('group commit returned no result for an item'));
       else pending.resolve(result);
     });
-    return true;
+    return null;
   }
 }

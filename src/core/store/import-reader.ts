@@ -5,6 +5,9 @@
  * - All or nothing for a bad document: a first pass validates the whole document (JSON syntax,
  *   format, version, the shape of every execution) and stores nothing; only then does a second
  *   pass store events. A wrong document fails with ImportFormatError saying what is wrong.
+ * - Every raw event is held to the receiver's nesting bound (MAX_JSON_DEPTH, the same check): an
+ *   event the receiver would have refused as too deep would overflow the stack when the store
+ *   serializes it, midway through pass 2 with part of the document already stored.
  * - Only raw CloudEvents are imported: each is re-parsed with parseStudioEvent (an invalid one is
  *   counted as rejected) and appended through EventStore.append, the path live events take, so
  *   projections are rebuilt from the events and `summary` / `steps` in the file are never trusted.
@@ -21,6 +24,7 @@ import {
   exportVersionSchema,
 } from '../../shared/export-format.js';
 import { parseStudioEvent, type StudioEvent } from '../../shared/studio-event.js';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../receiver/request-body.js';
 import type { EventStore } from './event-store.js';
 import { JsonStreamScanner, type ScanItem } from './json-stream-scanner.js';
 import { ImportFormatError } from './store-errors.js';
@@ -79,12 +83,19 @@ async function validateDocument(source: ChunkSource): Promise<void> {
   const head: Record<string, unknown> = {};
   let sawExecutions = false;
   let index = 0;
+  let otherIndex = 0;
   for await (const item of scan(source)) {
     if (item.type === 'arrayStart') {
       if (item.key === EXECUTIONS) sawExecutions = true;
     } else if (item.type === 'element') {
-      if (item.key === EXECUTIONS) parseExecution(item.raw, index++);
-      else parseJson(item.raw, `${item.key}[]`);
+      if (item.key === EXECUTIONS) {
+        const where = `${EXECUTIONS}[${index}]`;
+        checkExecutionEventsDepth(item.raw, parseExecution(item.raw, index++).events, where);
+      } else {
+        const where = `${item.key}[${otherIndex++}]`;
+        const event = parseJson(item.raw, where);
+        if (exceedsDepth(item.raw, MAX_JSON_DEPTH)) throw tooDeepError(where, event);
+      }
     } else {
       const value = parseJson(item.raw, item.key);
       head[item.key] = value;
@@ -114,6 +125,31 @@ function parseExecution(raw: string, index: number): { events: unknown[] } {
     throw new ImportFormatError(`invalid Flowscope export: ${describeExportIssue(parsed.error, `${EXECUTIONS}[${index}]`)}`);
   }
   return parsed.data;
+}
+
+/** An event sits two levels into its execution: `{ "events": [ <event> ] }`. */
+const EVENT_DEPTH_IN_EXECUTION = 2;
+
+/** Throws ImportFormatError naming the first event of the execution that nests too deep. */
+function checkExecutionEventsDepth(raw: string, events: readonly unknown[], where: string): void {
+  // one linear scan clears the usual execution; only a suspect one (some part of it deep, maybe
+  // its steps) is split into its events to find the culprit
+  if (!exceedsDepth(raw, MAX_JSON_DEPTH + EVENT_DEPTH_IN_EXECUTION)) return;
+  let eventIndex = 0;
+  const scanner = new JsonStreamScanner(new Set(['events']));
+  for (const item of scanner.feed(raw)) {
+    if (item.type !== 'element') continue;
+    const current = eventIndex++;
+    if (exceedsDepth(item.raw, MAX_JSON_DEPTH)) throw tooDeepError(`${where}.events[${current}]`, events[current]);
+  }
+}
+
+function tooDeepError(where: string, event: unknown): ImportFormatError {
+  const id = typeof event === 'object' && event !== null ? (event as { id?: unknown }).id : undefined;
+  const named = typeof id === 'string' ? ` (id ${JSON.stringify(id.slice(0, 64))})` : '';
+  return new ImportFormatError(
+    `invalid Flowscope export: ${where}${named} nests deeper than ${MAX_JSON_DEPTH} levels, more than the receiver accepts`,
+  );
 }
 
 function parseJson(raw: string, where: string): unknown {

@@ -4,9 +4,18 @@
  * Invariants:
  * - Executions are deleted whole (the row and all its events), never a part of one, so a tree is
  *   never shown with steps missing because of retention.
- * - "Older than T" means: its latest activity (last event time, else last receipt) is before T,
- *   so an execution still receiving events is kept. Count-based trimming removes the oldest first
- *   (by start time), merging executions and events of no execution into one order.
+ * - Two notions of age, on purpose:
+ *   - Automatic retention (`applyRetention`: max age, max events) ages a row by when it last
+ *     happened OR when Flowscope last got it, whichever is later (`retention_time`: the later of
+ *     the last event time and the last receipt; for an event of no execution, of its time and its
+ *     receipt). An import's receipt is the import time, so importing an export of executions from
+ *     months ago keeps them for max age from the import, instead of deleting them within the hour.
+ *     Max-events trimming removes the oldest first in that order, merging executions and events of
+ *     no execution into one order.
+ *   - The user's explicit "clear older than T" (`clearOlderThan`) goes by event time only: an
+ *     execution whose latest activity (last event time, else last receipt) is before T goes, even
+ *     if it was imported a minute ago; that is what the user asked for by naming a date.
+ *   Either way an execution still receiving events is kept.
  * - Deletes run in chunks of their own transactions, yielding to the event loop in between, so a
  *   huge delete never blocks ingest for seconds; appends simply commit between chunks.
  */
@@ -93,18 +102,34 @@ function deleteOtherEvents(host: RetentionHost, ids: readonly string[]): number 
   return deleted;
 }
 
+/**
+ * The columns a cut-off compares (see the header), with their indexes: executions_by_last_time /
+ * events_other_by_time for event time, executions_by_retention_time / events_other_by_retention_time
+ * for the receipt-aware age.
+ */
+interface AgeColumns {
+  execution: 'last_time' | 'retention_time';
+  otherEvent: 'sort_time' | 'retention_time';
+}
+const BY_EVENT_TIME: AgeColumns = { execution: 'last_time', otherEvent: 'sort_time' };
+const BY_RETENTION_TIME: AgeColumns = { execution: 'retention_time', otherEvent: 'retention_time' };
+
 /** Deletes executions whose latest activity is before `before`, events of no execution older than it, and rejected items received before it. */
 export async function clearOlderThan(host: RetentionHost, before: string): Promise<DeleteCounts> {
   const ms = Date.parse(before);
   if (Number.isNaN(ms)) throw new RangeError(`not a date-time: ${before.slice(0, 64)}`);
-  const cutoff = new Date(ms).toISOString();
+  return deleteOlderThan(host, new Date(ms).toISOString(), BY_EVENT_TIME);
+}
+
+async function deleteOlderThan(host: RetentionHost, cutoff: string, columns: AgeColumns): Promise<DeleteCounts> {
   const counts: DeleteCounts = { deletedEvents: 0, deletedExecutions: 0 };
+  const { execution: executionAge, otherEvent: otherAge } = columns;
   for (;;) {
     const sids = asRows(
-      prepared(host.database(), 'SELECT execution_sid FROM executions WHERE last_time < ? ORDER BY last_time LIMIT ?').all(
-        cutoff,
-        EXECUTIONS_PER_CHUNK,
-      ),
+      prepared(
+        host.database(),
+        `SELECT execution_sid FROM executions WHERE ${executionAge} < ? ORDER BY ${executionAge} LIMIT ?`,
+      ).all(cutoff, EXECUTIONS_PER_CHUNK),
     ).map((row) => textOf(row, 'execution_sid'));
     if (sids.length === 0) break;
     counts.deletedEvents += deleteExecutions(host, sids);
@@ -115,7 +140,7 @@ export async function clearOlderThan(host: RetentionHost, before: string): Promi
     const ids = asRows(
       prepared(
         host.database(),
-        'SELECT id FROM events WHERE execution_sid IS NULL AND sort_time < ? ORDER BY sort_time LIMIT ?',
+        `SELECT id FROM events WHERE execution_sid IS NULL AND ${otherAge} < ? ORDER BY ${otherAge} LIMIT ?`,
       ).all(cutoff, OTHER_EVENTS_PER_CHUNK),
     ).map((row) => textOf(row, 'id'));
     if (ids.length === 0) break;
@@ -126,18 +151,19 @@ export async function clearOlderThan(host: RetentionHost, before: string): Promi
   return counts;
 }
 
-/** Deletes the oldest executions / other events until at most `maxEvents` events remain. */
+/** Deletes the oldest (by retention_time) executions / other events until at most `maxEvents` events remain. */
 export async function trimToMaxEvents(host: RetentionHost, maxEvents: number): Promise<DeleteCounts> {
   const counts: DeleteCounts = { deletedEvents: 0, deletedExecutions: 0 };
   while (host.storedEvents() > maxEvents) {
     const db = host.database();
     const executions = asRows(
-      prepared(db, 'SELECT execution_sid, sort_time, event_count FROM executions ORDER BY sort_time, execution_sid LIMIT ?').all(
-        EXECUTIONS_PER_CHUNK,
-      ),
+      prepared(
+        db,
+        'SELECT execution_sid, retention_time, event_count FROM executions ORDER BY retention_time, execution_sid LIMIT ?',
+      ).all(EXECUTIONS_PER_CHUNK),
     );
     const others = asRows(
-      prepared(db, 'SELECT id, sort_time FROM events WHERE execution_sid IS NULL ORDER BY sort_time LIMIT ?').all(
+      prepared(db, 'SELECT id, retention_time FROM events WHERE execution_sid IS NULL ORDER BY retention_time LIMIT ?').all(
         OTHER_EVENTS_PER_CHUNK,
       ),
     );
@@ -151,7 +177,10 @@ export async function trimToMaxEvents(host: RetentionHost, maxEvents: number): P
     while (excess > 0 && (e < executions.length || o < others.length)) {
       const execution = executions[e];
       const other = others[o];
-      if (execution !== undefined && (other === undefined || textOf(execution, 'sort_time') <= textOf(other, 'sort_time'))) {
+      if (
+        execution !== undefined &&
+        (other === undefined || textOf(execution, 'retention_time') <= textOf(other, 'retention_time'))
+      ) {
         sids.push(textOf(execution, 'execution_sid'));
         excess -= Math.max(1, intOf(execution, 'event_count'));
         e++;
@@ -171,7 +200,7 @@ export async function trimToMaxEvents(host: RetentionHost, maxEvents: number): P
   return counts;
 }
 
-/** Applies the saved retention settings (age, then count) and bounds the rejected table. */
+/** Applies the saved retention settings (age, then count; by retention_time) and bounds the rejected table. */
 export async function applyRetention(host: RetentionHost, now: Date = new Date()): Promise<DeleteCounts> {
   const settings = getRetention(host.database());
   const total: DeleteCounts = { deletedEvents: 0, deletedExecutions: 0 };
@@ -180,7 +209,8 @@ export async function applyRetention(host: RetentionHost, now: Date = new Date()
     total.deletedExecutions += counts.deletedExecutions;
   };
   if (settings.maxAgeDays !== null) {
-    add(await clearOlderThan(host, new Date(now.getTime() - settings.maxAgeDays * DAY_MS).toISOString()));
+    const cutoff = new Date(now.getTime() - settings.maxAgeDays * DAY_MS).toISOString();
+    add(await deleteOlderThan(host, cutoff, BY_RETENTION_TIME));
   }
   if (settings.maxEvents !== null) add(await trimToMaxEvents(host, settings.maxEvents));
   prepared(host.database(), 'DELETE FROM rejected WHERE id <= (SELECT max(id) FROM rejected) - ?').run(MAX_REJECTED_ROWS);

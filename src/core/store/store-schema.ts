@@ -98,6 +98,16 @@ const MIGRATIONS: readonly string[] = [
       max(last_event_at), max(last_time)
     FROM executions GROUP BY flow_sid;
   `,
+  // 3: the age automatic retention goes by (retention.ts): the later of the latest event time and
+  // the latest receipt, so that events imported (or delivered late) today with old event times are
+  // not deleted the moment they arrive. Virtual: nothing is rewritten, only the indexes are built.
+  `
+  ALTER TABLE executions ADD COLUMN retention_time TEXT
+    GENERATED ALWAYS AS (max(coalesce(last_event_at, last_received_at), last_received_at)) VIRTUAL;
+  CREATE INDEX executions_by_retention_time ON executions (retention_time, execution_sid);
+  ALTER TABLE events ADD COLUMN retention_time TEXT GENERATED ALWAYS AS (max(sort_time, received_at)) VIRTUAL;
+  CREATE INDEX events_other_by_retention_time ON events (retention_time) WHERE execution_sid IS NULL;
+  `,
 ];
 
 /**
@@ -129,18 +139,26 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export type Durability = 'full' | 'normal';
 
 /**
+ * How long a statement waits for a write lock another connection holds (an import CLI or a second
+ * Flowscope on the same data dir). The binding is synchronous, so the wait freezes the event loop:
+ * short, and a commit that cannot get the lock fails and the receiver answers 503 (Twilio retries).
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 250;
+/** Opening (migrations, projection rebuild) runs before anything is served, so it may wait longer. */
+const OPEN_BUSY_TIMEOUT_MS = 5_000;
+
+/**
  * Opens (creating if needed) the database file, sets WAL mode and the sync level, and migrates it.
  * `full`: every commit fsyncs the WAL (survives power loss). `normal`: survives a killed process
- * but a power cut may lose the last commits.
+ * but a power cut may lose the last commits. The connection waits OPEN_BUSY_TIMEOUT_MS for locks
+ * until `useRuntimeBusyTimeout` is called once opening is done.
  */
-export function openDatabase(file: string, durability: Durability, busyTimeoutMs = 5000): SqliteDatabase {
+export function openDatabase(file: string, durability: Durability): SqliteDatabase {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
-    // another process holding the write lock (a second Flowscope on the same data dir) is waited
-    // for this long, then the commit fails and the receiver answers 503
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
     // event ids are random, so the id index is written all over; a page cache that holds it
     // (64 MiB, allocated only as used) turns those inserts from disk reads into memory writes
     db.pragma('cache_size = -65536');
@@ -179,6 +197,11 @@ function migrate(db: SqliteDatabase): void {
       throw error;
     }
   }
+}
+
+/** Sets the lock wait of a connection that now serves commits (see DEFAULT_BUSY_TIMEOUT_MS). */
+export function useRuntimeBusyTimeout(db: SqliteDatabase, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): void {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
 }
 
 export function readSetting(db: SqliteDatabase, key: string): string | null {

@@ -7,7 +7,8 @@ import { ImportFormatError } from '../../../src/core/store/event-store.js';
 import { exportFileName, exportToString, writeExport } from '../../../src/core/store/export-writer.js';
 import { importFromFile, importFromText } from '../../../src/core/store/import-reader.js';
 import { exportDocumentSchema } from '../../../src/shared/export-format.js';
-import { at, executionScenario, ivrScenario, messagingScenario, sid, sinkTestEvent } from '../../shared/studio-fixtures.js';
+import { MAX_JSON_DEPTH } from '../../../src/core/receiver/request-body.js';
+import { at, executionScenario, ivrScenario, messagingScenario, sid, sinkTestEvent, stepEnded } from '../../shared/studio-fixtures.js';
 import { batchOf, openStore, tempDir } from './store-test-helpers.js';
 
 const NOW = new Date('2025-02-01T08:30:00.123Z');
@@ -168,5 +169,55 @@ describe('export and import', () => {
       await expect(importFromText(store, text)).rejects.toThrow(message);
     }
     expect(store.counts()).toEqual({ storedEvents: 0, executions: 0 });
+  });
+
+  describe('nesting depth', () => {
+    /** `[[[...]]]` nested `depth` levels, as text (JSON.stringify cannot build it that deep). */
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    /** A document whose first execution has 1,100 valid events and whose `where` holds one event with `data.deep` = text. */
+    function documentWithDeepEvent(deepText: string, where: 'execution' | 'otherEvents'): string {
+      const valid = Array.from({ length: 1_100 }, (_, i) =>
+        stepEnded({ id: `ok-${i}`, data: { execution_sid: sid('FN', 1), step_sid: sid('FT', i + 1) } }),
+      );
+      const deep = { ...stepEnded({ id: 'deep-1', data: { execution_sid: sid('FN', 2) } }), deepData: '@DEEP@' };
+      const doc = {
+        format: 'flowscope.executions',
+        version: 1,
+        exportedAt: NOW.toISOString(),
+        filter: {},
+        executions: [
+          { summary: { executionSid: sid('FN', 1) }, steps: [], events: valid },
+          ...(where === 'execution' ? [{ summary: { executionSid: sid('FN', 2) }, steps: [], events: [deep] }] : []),
+        ],
+        ...(where === 'otherEvents' ? { otherEvents: [sinkTestEvent('t'), deep] } : {}),
+      };
+      return JSON.stringify(doc).replace('"@DEEP@"', deepText);
+    }
+
+    it('refuses an event nested deeper than the receiver allows, naming it, and stores nothing', async () => {
+      const store = openStore();
+      const text = documentWithDeepEvent(nested(200_000), 'execution');
+      const attempt = importFromText(store, text);
+      await expect(attempt).rejects.toBeInstanceOf(ImportFormatError);
+      await expect(importFromText(store, text)).rejects.toThrow(
+        new RegExp(`executions\\[1\\]\\.events\\[0\\] \\(id "deep-1"\\) nests deeper than ${MAX_JSON_DEPTH} levels`),
+      );
+      expect(store.counts()).toEqual({ storedEvents: 0, executions: 0 });
+    });
+
+    it('refuses a too deep event of no execution too', async () => {
+      const store = openStore();
+      await expect(importFromText(store, documentWithDeepEvent(nested(MAX_JSON_DEPTH), 'otherEvents'))).rejects.toThrow(
+        /otherEvents\[1\] \(id "deep-1"\) nests deeper than/,
+      );
+      expect(store.counts()).toEqual({ storedEvents: 0, executions: 0 });
+    });
+
+    it('imports an event exactly as deep as the receiver accepts', async () => {
+      const store = openStore();
+      // the event object itself is one level, data.deepData the rest
+      const result = await importFromText(store, documentWithDeepEvent(nested(MAX_JSON_DEPTH - 1), 'execution'));
+      expect(result).toMatchObject({ inserted: 1_101, rejected: 0 });
+    });
   });
 });

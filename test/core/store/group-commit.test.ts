@@ -1,7 +1,10 @@
+import path from 'node:path';
+import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
+import { STORE_FILE_NAME, StoreUnavailableError } from '../../../src/core/store/event-store.js';
 import { GroupCommitter } from '../../../src/core/store/group-commit.js';
 import { executionScenario, sid } from '../../shared/studio-fixtures.js';
-import { batchOf, openStore } from './store-test-helpers.js';
+import { batchOf, openStore, tempDir } from './store-test-helpers.js';
 
 describe('GroupCommitter', () => {
   it('commits the submissions of one tick as one group, in order', async () => {
@@ -38,6 +41,47 @@ describe('GroupCommitter', () => {
     expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([2, 'poison', 4]);
     expect(committer.stats).toEqual({ commits: 2, items: 2, failures: 2 });
   });
+
+  it('rejects the whole group (and what is queued behind it) at once on a failure that hits every item', async () => {
+    const attempts: number[][] = [];
+    const shared = new Error('disk full');
+    const committer = new GroupCommitter<number, number>(
+      (items) => {
+        attempts.push([...items]);
+        throw shared;
+      },
+      { maxGroupWeight: 3, failsEveryItem: (error) => error === shared },
+    );
+    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map((n) => committer.submit(n)));
+    expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason : o.value))).toEqual(Array(5).fill(shared));
+    expect(attempts).toEqual([[1, 2, 3]]);
+    expect(committer.stats).toEqual({ commits: 0, items: 0, failures: 1 });
+  });
+
+  it('stops retrying items alone as soon as one retry hits a failure shared by all', async () => {
+    let full = false;
+    const attempts: number[][] = [];
+    const committer = new GroupCommitter<number, number>(
+      (items) => {
+        attempts.push([...items]);
+        if (full) throw new Error('disk full');
+        if (items.includes(13)) {
+          full = items.length === 1; // the disk fills up while the poison item is retried alone
+          throw new Error('poison');
+        }
+        return [...items];
+      },
+      { failsEveryItem: (error) => error instanceof Error && error.message === 'disk full' },
+    );
+    const outcomes = await Promise.allSettled([1, 13, 2, 3].map((n) => committer.submit(n)));
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : o.value))).toEqual([
+      1,
+      'poison',
+      'disk full',
+      'disk full',
+    ]);
+    expect(attempts).toEqual([[1, 13, 2, 3], [1], [13], [2]]);
+  });
 });
 
 describe('EventStore group commit', () => {
@@ -69,5 +113,30 @@ describe('EventStore group commit', () => {
     const [a, b] = await Promise.all([store.append(batchOf(s.events)), store.append(batchOf(s.events))]);
     expect(store.commitStats.commits).toBe(1);
     expect([a?.inserted, b?.inserted, b?.duplicates]).toEqual([2, 0, 2]);
+  });
+
+  it('fails every queued append with one attempt when another connection holds the write lock', async () => {
+    const dir = tempDir();
+    const store = openStore(dir, { busyTimeoutMs: 20 });
+    const scenarios = Array.from({ length: 10 }, (_, i) =>
+      executionScenario({ executionSid: sid('FN', 300 + i), steps: [{ from: 'Trigger', to: 'say', name: 'incomingCall', atMs: 0 }] }),
+    );
+    const other = new Database(path.join(dir, STORE_FILE_NAME));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const outcomes = await Promise.allSettled(scenarios.map((s) => store.append(batchOf(s.events))));
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe('rejected');
+        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(StoreUnavailableError);
+      }
+      // one attempt for the whole group, not one more per append
+      expect(store.commitStats).toEqual({ commits: 0, items: 0, failures: 1 });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const again = await Promise.all(scenarios.map((s) => store.append(batchOf(s.events))));
+    expect(again.map((o) => o.inserted)).toEqual(Array(10).fill(2));
+    expect(store.commitStats).toMatchObject({ commits: 1, failures: 1 });
   });
 });

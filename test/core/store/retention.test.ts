@@ -1,5 +1,7 @@
+import path from 'node:path';
+import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETENTION } from '../../../src/core/store/event-store.js';
+import { DEFAULT_RETENTION, exportToString, importFromText, STORE_FILE_NAME } from '../../../src/core/store/event-store.js';
 import { at, executionScenario, executionStarted, sid, sinkTestEvent } from '../../shared/studio-fixtures.js';
 import { batchOf, openStore, tempDir } from './store-test-helpers.js';
 
@@ -63,8 +65,10 @@ describe('retention', () => {
     const store = openStore();
     // 6 executions of 3 events, one a minute; plus 2 sink tests in between
     const executions = Array.from({ length: 6 }, (_, i) => executionEndingAt(i + 1, at(i * 60_000), 2));
-    const sinkTests = [sinkTestEvent('t1', { time: at(90_000) }), sinkTestEvent('t2', { time: at(400_000) })];
-    await store.append(batchOf([...executions.flat(), ...sinkTests]));
+    const sinkTests = [90_000, 400_000].map((ms, i) => ({ events: [sinkTestEvent(`t${i + 1}`, { time: at(ms) })], at: at(ms) }));
+    // received live: each as its last event happened
+    const live = [...executions.map((events, i) => ({ events, at: at(i * 60_000) })), ...sinkTests];
+    for (const { events, at: receivedAt } of live) await store.append(batchOf(events, [], new Date(receivedAt)));
     expect(store.counts().storedEvents).toBe(20);
 
     store.setRetention({ maxAgeDays: null, maxEvents: 10 });
@@ -89,5 +93,60 @@ describe('retention', () => {
     expect(store.listRejected(100)).toHaveLength(5);
     await store.clearOlderThan('2025-01-01T13:00:00Z');
     expect(store.listRejected(100)).toHaveLength(0);
+  });
+
+  it('max age keeps executions and events imported now, however old their events', async () => {
+    const source = openStore();
+    const oldExecution = executionEndingAt(1, at(-90 * DAY), 2);
+    await source.append(batchOf([...oldExecution, sinkTestEvent('old-test', { time: at(-90 * DAY) })], [], new Date(at(-90 * DAY))));
+    const { text } = await exportToString(source, {});
+
+    const store = openStore();
+    store.setRetention({ maxAgeDays: 30, maxEvents: null });
+    const importedAt = new Date(at(0));
+    await importFromText(store, text, importedAt);
+    expect(await store.applyRetention(new Date(at(DAY)))).toEqual({ deletedExecutions: 0, deletedEvents: 0 });
+    expect(store.counts()).toEqual({ storedEvents: oldExecution.length + 1, executions: 1 });
+    // they age from the import: 30 days after it, they go
+    expect(await store.applyRetention(new Date(at(31 * DAY)))).toEqual({ deletedExecutions: 1, deletedEvents: oldExecution.length + 1 });
+  });
+
+  it('max age also keeps an old-dated event appended with a recent receipt; clearOlderThan still goes by event time', async () => {
+    const store = openStore();
+    store.setRetention({ maxAgeDays: 30, maxEvents: null });
+    const events = executionEndingAt(1, at(-60 * DAY), 1);
+    await store.append(batchOf(events, [], new Date(at(0))));
+    expect(await store.applyRetention(new Date(at(DAY)))).toEqual({ deletedExecutions: 0, deletedEvents: 0 });
+    expect(await store.clearOlderThan(at(-DAY))).toEqual({ deletedExecutions: 1, deletedEvents: events.length });
+  });
+
+  it('max events trims by when Flowscope got an execution: an older import outlives earlier live traffic', async () => {
+    const store = openStore();
+    const live = executionEndingAt(1, at(0), 1);
+    await store.append(batchOf(live, [], new Date(at(0))));
+    const imported = executionEndingAt(2, at(-90 * DAY), 1);
+    await store.append(batchOf(imported, [], new Date(at(60_000))));
+    store.setRetention({ maxAgeDays: null, maxEvents: imported.length });
+    expect(await store.applyRetention(new Date(at(120_000)))).toEqual({ deletedExecutions: 1, deletedEvents: live.length });
+    expect(store.listExecutions({}).items.map((e) => e.executionSid)).toEqual([sid('FN', 2)]);
+  });
+
+  it('migrates a store made before the receipt-aware age (schema 2) and ages its rows by it', async () => {
+    const dir = tempDir();
+    const first = openStore(dir);
+    const events = executionEndingAt(1, at(-60 * DAY), 1);
+    await first.append(batchOf([...events, sinkTestEvent('old', { time: at(-60 * DAY) })], [], new Date(at(0))));
+    first.close();
+    // take the store back to schema 2
+    const db = new Database(path.join(dir, STORE_FILE_NAME));
+    db.exec(`DROP INDEX executions_by_retention_time; ALTER TABLE executions DROP COLUMN retention_time;
+      DROP INDEX events_other_by_retention_time; ALTER TABLE events DROP COLUMN retention_time;
+      DELETE FROM schema_version WHERE version > 2;`);
+    db.close();
+
+    const store = openStore(dir);
+    store.setRetention({ maxAgeDays: 30, maxEvents: null });
+    expect(await store.applyRetention(new Date(at(DAY)))).toEqual({ deletedExecutions: 0, deletedEvents: 0 });
+    expect(await store.applyRetention(new Date(at(31 * DAY)))).toEqual({ deletedExecutions: 1, deletedEvents: events.length + 1 });
   });
 });
