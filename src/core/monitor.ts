@@ -69,7 +69,7 @@ export class Monitor {
   readonly stats = new LiveStats();
   readonly connection: ConnectionManager;
   private readonly sinkTestListeners = new Set<(arrival: SinkTestArrival) => void>();
-  private readonly unverifiedListeners = new Set<() => void>();
+  private readonly unverifiedListeners = new Set<(record: UnverifiedRecord) => void>();
   private readonly coalescer: DeltaCoalescer;
   private readonly receiver: Receiver;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -88,7 +88,7 @@ export class Monitor {
       onUnverified: (record: UnverifiedRecord) => {
         this.stats.recordUnverified(record);
         this.coalescer.touch();
-        for (const listener of [...this.unverifiedListeners]) listener();
+        for (const listener of [...this.unverifiedListeners]) listener(record);
       },
       onBadRequest: () => {
         this.stats.badRequests++;

@@ -184,6 +184,7 @@ export async function runConnect(input: ConnectInput, deps: ConnectionDeps, boar
             throw twilioStepError(client, error, 'Twilio did not send the test event');
           }),
           timeoutMs: deps.sinkTestTimeoutMs,
+          refusalGraceMs: deps.sinkTestRefusalGraceMs,
           signal,
         });
         if (!outcome.ok) {

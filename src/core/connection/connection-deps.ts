@@ -49,7 +49,11 @@ export interface ConnectionDeps {
   /** The receiver's verification outside a connection (restored on disconnect). */
   baselineVerification: VerificationSettings;
   sinkTestTimeoutMs: number;
+  /** How much longer the sink test waits once a Twilio-like delivery was refused (sink-test.ts). */
+  sinkTestRefusalGraceMs: number;
   repointRetryMs: number;
+  /** First delay before retrying a sink that could not be deleted (doubles each time). */
+  sinkDeleteRetryMs: number;
   supervisor: SupervisorTuning;
   log(line: string): void;
   now(): Date;

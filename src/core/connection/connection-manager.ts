@@ -33,6 +33,7 @@ import { idleStatus, StatusBoard } from './connection-status.js';
 import { withinBudget, type LiveConnection } from './live-connection.js';
 import { removeLeftovers } from './leftover-recovery.js';
 import { readSecretsStatus } from './secrets-status.js';
+import { REFUSAL_GRACE_MS } from './sink-test.js';
 import { ConnectFailure } from './step-errors.js';
 
 export interface ConnectionManagerOptions {
@@ -58,9 +59,13 @@ export interface ConnectionManagerOptions {
   hostLabel?: string;
   /** How long Connect waits for the sink test event. Default 30 s. */
   sinkTestTimeoutMs?: number;
+  /** How much longer it waits once a delivery that looks like Twilio's was refused. Default 1 s. */
+  sinkTestRefusalGraceMs?: number;
   /** Upper bound of a Disconnect's Twilio calls. Default 10 s. */
   disconnectTimeoutMs?: number;
   repointRetryMs?: number;
+  /** First delay before retrying to delete a sink left by a re-point (doubles each time). Default 5 s. */
+  sinkDeleteRetryMs?: number;
   supervisor?: SupervisorTuning;
   log?: (line: string) => void;
   now?: () => Date;
@@ -126,7 +131,9 @@ export class ConnectionManager {
       hostLabel: options.hostLabel ?? os.hostname(),
       baselineVerification: options.baselineVerification ?? { authToken: null, publicUrl: null },
       sinkTestTimeoutMs: options.sinkTestTimeoutMs ?? 30_000,
+      sinkTestRefusalGraceMs: options.sinkTestRefusalGraceMs ?? REFUSAL_GRACE_MS,
       repointRetryMs: options.repointRetryMs ?? 15_000,
+      sinkDeleteRetryMs: options.sinkDeleteRetryMs ?? 5_000,
       supervisor: options.supervisor ?? {},
       log: (line) => this.log(line),
       now,

@@ -124,6 +124,12 @@ export class StatusBoard {
     if (!this.status.warnings.includes(text)) this.update({ warnings: [...this.status.warnings, text] });
   }
 
+  /** Withdraws a warning that no longer holds (a sink that was deleted after all). */
+  unwarn(message: string): void {
+    const text = this.clean(message);
+    if (this.status.warnings.includes(text)) this.update({ warnings: this.status.warnings.filter((warning) => warning !== text) });
+  }
+
   private emit(): void {
     if (this.listeners.size === 0) return;
     const snapshot = this.snapshot();

@@ -9,7 +9,11 @@
  * - A re-point that fails removes what it created and retries later; a re-point that finds the
  *   connection torn down removes what it created itself. Teardown waits for it, so when
  *   teardown resolves nothing of this connection is left in the account (or the problems are
- *   reported, to be cleaned as orphans at the next Connect).
+ *   reported, to be cleaned as orphans at the next start or Connect).
+ * - A sink that cannot be deleted (the old one after a re-point, or one a failed re-point made)
+ *   is never forgotten: it is kept in `pending`, retried while connected, tried again at
+ *   teardown, and every one still left is among teardown's problems, so the caller keeps the
+ *   leftover flag set.
  * - Teardown is bounded by its time budget; the tunnel is closed whatever Twilio does.
  */
 import { sinkDestinationUrl } from '../receiver/public-url.js';
@@ -19,7 +23,8 @@ import { formatResourceDescription } from '../twilio/resource-tag.js';
 import type { ConnectionDeps } from './connection-deps.js';
 import type { StatusBoard } from './connection-status.js';
 import { displayUrl } from './display-url.js';
-import { removeCreated, withBasicGuard, type Removal } from './provisioning.js';
+import { describeRemoval, PendingRemovals, removeOne, type PendingRemoval } from './pending-removals.js';
+import { withBasicGuard, type Removal } from './provisioning.js';
 import { describeSinkTestFailure, sendSinkTestAndWait } from './sink-test.js';
 
 export interface LiveResources {
@@ -44,6 +49,9 @@ export interface LiveConnectionContext {
   describe(error: unknown): string;
 }
 
+/** Appended to the warning about a sink that could not be deleted while connected. */
+const RETRY_NOTE = 'Flowscope tries again later, and at Disconnect.';
+
 export class LiveConnection {
   private resources: LiveResources;
   private closed = false;
@@ -51,12 +59,24 @@ export class LiveConnection {
   private repointing: Promise<void> | null = null;
   private readonly abort = new AbortController();
   private readonly unsubscribe: () => void;
+  /** Sinks that could not be deleted yet. */
+  private readonly pending: PendingRemovals;
 
   constructor(
     private readonly context: LiveConnectionContext,
     initial: LiveResources,
   ) {
     this.resources = initial;
+    this.pending = new PendingRemovals({
+      api: context.api,
+      describe: context.describe,
+      retryMs: context.deps.sinkDeleteRetryMs,
+      onRemoved: (removal, note) => {
+        if (note === null) return; // never reported (teardown's own attempts)
+        context.board.unwarn(note);
+        context.deps.log(`deleted ${describeRemoval(removal)}, which an earlier attempt could not delete`);
+      },
+    });
     this.unsubscribe = context.supervisor.on('url', (url) => this.follow(url));
     // The URL may have changed while Connect was still creating the sink.
     const url = context.supervisor.url;
@@ -67,25 +87,41 @@ export class LiveConnection {
     return this.resources;
   }
 
-  /** Deletes the sink (and its subscription), closes the tunnel, restores the receiver's verification. */
+  /**
+   * Deletes the sink (and its subscription) and every sink left by earlier re-points, closes the
+   * tunnel, restores the receiver's verification. `problems` has one sentence per sink (or
+   * sweep) still left in the account.
+   */
   async teardown(budgetMs: number): Promise<Removal & { timedOut: boolean }> {
     this.closed = true;
     this.unsubscribe();
     this.abort.abort();
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
-    const { api, deps, describe, supervisor } = this.context;
+    this.pending.stop();
+    const { deps, supervisor } = this.context;
+    const removedSinks: string[] = [];
     const removing = (async () => {
-      const removal = await removeCreated(api, [this.resources.sinkSid], null, describe);
-      await this.repointing; // a re-point in flight removes its own sink once it sees `closed`
-      return removal;
+      const current = this.resources.sinkSid;
+      this.pending.add({ kind: 'sink', sinkSid: current }, `Sink ${current} was not deleted.`);
+      const first = await this.pending.flush();
+      removedSinks.push(...first.removedSinks);
+      // A re-point in flight removes what it made once it sees `closed`; what it could not
+      // remove (or the old sink it was deleting) lands in `pending`: one more try for those.
+      await this.repointing;
+      const tried = new Set(first.attempted);
+      const late = await this.pending.flush((key) => !tried.has(key));
+      removedSinks.push(...late.removedSinks);
+      return true;
     })();
-    const removal = await withinBudget(removing, budgetMs);
+    const finished = await withinBudget(removing, budgetMs);
     await supervisor.stop();
     deps.host.setVerification(deps.baselineVerification);
-    if (removal === null) {
-      return { removedSinks: [], problems: [`Twilio did not answer within ${Math.round(budgetMs / 1000)} s while deleting sink ${this.resources.sinkSid}.`], timedOut: true };
+    if (finished === null) {
+      const seconds = Math.round(budgetMs / 1000);
+      const problems = this.pending.removals().map((removal) => `Twilio did not answer within ${seconds} s while deleting ${describeRemoval(removal)}.`);
+      return { removedSinks: [...removedSinks], problems, timedOut: true };
     }
-    return { ...removal, timedOut: false };
+    return { removedSinks, problems: this.pending.problems(), timedOut: false };
   }
 
   private follow(url: string): void {
@@ -121,7 +157,9 @@ export class LiveConnection {
       if (this.closed) throw new Error('closed');
       this.resources = { sinkSid: sink.sid, subscriptionSid: subscription.sid, tunnelUrl, publicUrl };
     } catch (error) {
-      await removeCreated(api, sinkSid === null ? [] : [sinkSid], uncertain ? description : null, describe);
+      const made: PendingRemoval[] = sinkSid === null ? [] : [{ kind: 'sink', sinkSid }];
+      if (uncertain) made.push({ kind: 'sweep', description });
+      await this.removeOrKeep(made);
       if (this.closed) return;
       deps.host.setVerification({ authToken: verificationToken, publicUrl: previous.publicUrl });
       const seconds = Math.max(1, Math.round(deps.repointRetryMs / 1000));
@@ -140,23 +178,43 @@ export class LiveConnection {
       publicUrl: displayUrl(publicUrl),
       destinationUrl: displayUrl(destination),
     });
-    const removal = await removeCreated(api, [previous.sinkSid], null, describe);
-    for (const problem of removal.problems) board.warn(`${problem} Flowscope removes it at the next Connect.`);
+    const oldSinkLeft = (await this.removeOrKeep([{ kind: 'sink', sinkSid: previous.sinkSid }])) > 0;
+    const oldSink = oldSinkLeft ? `old sink ${previous.sinkSid} could not be deleted yet` : `old sink ${previous.sinkSid} deleted`;
     const outcome = await sendSinkTestAndWait({
       source: deps.host,
       request: () => api.testSink(this.resources.sinkSid),
       timeoutMs: deps.sinkTestTimeoutMs,
+      refusalGraceMs: deps.sinkTestRefusalGraceMs,
       signal: this.abort.signal,
-    }).catch((error: unknown) => ({ ok: false as const, reason: 'timeout' as const, refusedMeanwhile: 0, error }));
+    }).catch((error: unknown) => ({ ok: false as const, reason: 'timeout' as const, refusedMeanwhile: 0, otherRefusedMeanwhile: 0, error }));
     if (this.closed) return;
     if (outcome.ok) {
       board.update({ lastSinkTest: { receivedAt: outcome.arrival.receivedAt, roundTripMs: outcome.roundTripMs } });
-      board.step('repoint', 'done', `Sink ${this.resources.sinkSid} now delivers to ${displayUrl(destination)}; old sink ${previous.sinkSid} deleted; test event arrived.`);
+      board.step('repoint', 'done', `Sink ${this.resources.sinkSid} now delivers to ${displayUrl(destination)}; ${oldSink}; test event arrived.`);
     } else {
       const why = 'error' in outcome ? describe(outcome.error) : describeSinkTestFailure(outcome, displayUrl(destination), deps.sinkTestTimeoutMs);
-      board.step('repoint', 'done', `Sink ${this.resources.sinkSid} now delivers to ${displayUrl(destination)}; old sink ${previous.sinkSid} deleted.`);
+      board.step('repoint', 'done', `Sink ${this.resources.sinkSid} now delivers to ${displayUrl(destination)}; ${oldSink}.`);
       board.warn(`After the tunnel URL changed, the test event did not come through: ${why}`);
     }
+  }
+
+  /**
+   * Deletes what a re-point made or replaced. What cannot be deleted now goes to `pending` (with
+   * a warning while connected); returns how many did.
+   */
+  private async removeOrKeep(removals: readonly PendingRemoval[]): Promise<number> {
+    const { api, board, describe } = this.context;
+    let kept = 0;
+    for (const removal of removals) {
+      const outcome = await removeOne(api, removal, describe);
+      if (outcome.problems.length === 0) continue;
+      const problem = outcome.problems.join(' ');
+      const note = this.closed ? null : `${problem} ${RETRY_NOTE}`;
+      this.pending.add(removal, problem, note);
+      if (note !== null) board.warn(note);
+      kept += 1;
+    }
+    return kept;
   }
 }
 

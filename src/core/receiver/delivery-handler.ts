@@ -14,6 +14,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { parseDelivery } from '../../shared/studio-event.js';
+import type { UnverifiedRecord } from '../../shared/contract.js';
 import type { IngestPort, ReceiverObserver } from './ingest-port.js';
 import { sendError, type ErrorCode } from './http-responses.js';
 import { BodyBudget, checkContentHeaders, decodeUtf8, parseJsonBody, readRawBody } from './request-body.js';
@@ -81,15 +82,21 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler
     const text = decodeUtf8(raw.bytes);
     if (text === null) return badRequest(res, 400, 'invalid_encoding', 'The body is not well-formed UTF-8.');
 
+    const signature = singleHeader(req.headers[SIGNATURE_HEADER]);
     const verdict = verifyDelivery(deps.verification(), {
       target: req.originalUrl,
       host: req.headers.host,
       authorization: req.headers.authorization,
-      signature: singleHeader(req.headers[SIGNATURE_HEADER]),
+      signature,
       body: text,
     });
     if (!verdict.ok) {
-      const record = { receivedAt: receivedAt.toISOString(), remoteAddress: req.socket.remoteAddress ?? null, reason: verdict.reason };
+      const record: UnverifiedRecord = {
+        receivedAt: receivedAt.toISOString(),
+        remoteAddress: req.socket.remoteAddress ?? null,
+        reason: verdict.reason,
+        looksLikeTwilio: looksLikeTwilioDelivery(signature, req.originalUrl),
+      };
       notify(() => observer?.onUnverified(record));
       return verdict.status === 401
         ? sendError(res, 401, 'unauthorized', 'HTTP Basic credentials are missing or wrong.', {
@@ -131,6 +138,12 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler
     }
     if (!res.headersSent) res.status(200).json(ack);
   };
+}
+
+/** What every Event Streams delivery carries (DESIGN.md section 5): a signature header and a bodySHA256 query parameter. */
+function looksLikeTwilioDelivery(signature: string | undefined, target: string): boolean {
+  const query = target.indexOf('?');
+  return signature !== undefined && signature !== '' && query >= 0 && new URLSearchParams(target.slice(query + 1)).has('bodySHA256');
 }
 
 function singleHeader(value: string | string[] | undefined): string | undefined {

@@ -33,6 +33,8 @@ export interface RigOptions {
   /** Reuse a fake Twilio (a restart keeps the "account"). */
   fake: FakeTwilio;
   dataDir: string;
+  /** Options added to the default connection options (ignored when `connection` is given). */
+  extra: MonitorConnectionOptions;
 }
 
 const tempDir = useTempDir('flowscope-connection-');
@@ -73,7 +75,7 @@ export async function startRig(options: Partial<RigOptions> = {}): Promise<Rig> 
     cleanups.push(() => started.stop());
     return started;
   };
-  monitor = await start(options.connection ?? connectionOptions(fake, tunnel));
+  monitor = await start(options.connection ?? connectionOptions(fake, tunnel, options.extra));
 
   const rig: Rig = {
     fake,
@@ -101,7 +103,7 @@ export async function startRig(options: Partial<RigOptions> = {}): Promise<Rig> 
     },
     async restart(next = {}) {
       await monitor.stop();
-      monitor = await start(next.connection ?? connectionOptions(fake, tunnel));
+      monitor = await start(next.connection ?? connectionOptions(fake, tunnel, next.extra ?? options.extra));
       return monitor;
     },
   };
