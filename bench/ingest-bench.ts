@@ -6,9 +6,11 @@
  * keep-alive connections at once, and prints events/s, requests/s, latency percentiles (POST to
  * 2xx) and the server's resident memory. A last run repeats batch size 1 with signature
  * verification on (every request signed like Twilio, checked with the real twilio helper).
+ * When `wrk` is installed, the batch sizes run again with wrk as the load generator: the Node
+ * client costs a core of its own on a 2-core machine, wrk much less.
  * Prints figures only; nothing here asserts on time.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -141,8 +143,51 @@ async function run(label: string, server: Server, deliveries: Delivery[], events
   );
 }
 
+/** wrk (Debian package `wrk`), when installed: a C load generator leaves the server more CPU. */
+function wrkAvailable(): boolean {
+  return spawnSync('wrk', ['-v']).error === undefined;
+}
+
+/** Runs wrk with bench/wrk-studio-events.lua: unique step events, eight per execution, in order. */
+function runWrk(label: string, server: Server, batchSize: number, seconds: number): void {
+  const output = execFileSync(
+    'wrk',
+    ['-t1', `-c${batchSize === 1 ? 64 : 32}`, `-d${seconds}s`, '--latency', '-s', path.join(ROOT, 'bench/wrk-studio-events.lua'), server.url.origin],
+    { env: { ...process.env, BATCH: String(batchSize) }, encoding: 'utf8' },
+  );
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
+  const pct = (p: string) => /([\d.]+)(us|ms|s)$/.exec(new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(output)?.[1] ?? '')?.slice(1) ?? ['0', 'ms'];
+  const ms = ([value, unit]: string[]) => Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+  const failures = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  console.log(
+    [
+      label.padEnd(26),
+      `${Math.round(rps * batchSize).toLocaleString('en-US').padStart(9)} events/s`,
+      `${Math.round(rps).toLocaleString('en-US').padStart(7)} req/s`,
+      `p50 ${ms(pct('50')).toFixed(1).padStart(6)} ms`,
+      `p99 ${ms(pct('99')).toFixed(1).padStart(6)} ms`,
+      `server RSS ${rssMiB(server.pid)} MiB`,
+      failures > 0 ? `FAILURES ${failures}` : '',
+    ].join('  '),
+  );
+}
+
+async function mainWithWrk(): Promise<void> {
+  console.log(`\nsame, load from wrk (C, 1 thread): unique step events in execution order`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-bench-wrk-'));
+  const server = await startServe(dir);
+  try {
+    runWrk('warm-up (not a figure)', server, 10, 3);
+    for (const batchSize of [1, 10, 100]) runWrk(`batch ${batchSize} (wrk)`, server, batchSize, Math.max(3, Math.round(10 * SCALE)));
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  console.log(`ingest benchmark: ${os.cpus().length} cores, node ${process.version}, ${CONCURRENCY} keep-alive connections, durable (synchronous=FULL) commits`);
+  console.log(`ingest benchmark: ${os.cpus().length} cores, node ${process.version}, durable (synchronous=FULL) commits`);
+  console.log(`load from this process (node:http, ${CONCURRENCY} keep-alive connections): demo traffic, thousands of executions interleaved`);
   const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-bench-'));
   const server = await startServe(plain);
   try {
@@ -176,7 +221,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+main()
+  .then(() => {
+    if (process.env.BENCH_SKIP_WRK) return;
+    if (wrkAvailable()) return mainWithWrk();
+    console.log('\n(wrk is not installed: `apt-get install wrk` adds a run with a C load generator)');
+  })
+  .catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -16,7 +16,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { parseDelivery } from '../../shared/studio-event.js';
 import type { UnverifiedRecord } from '../../shared/contract.js';
 import type { IngestPort, ReceiverObserver } from './ingest-port.js';
-import { sendError, type ErrorCode } from './http-responses.js';
+import { sendError, sendJson, type ErrorCode } from './http-responses.js';
 import { BodyBudget, checkContentHeaders, decodeUtf8, parseJsonBody, readRawBody } from './request-body.js';
 import { verifyDelivery, type VerificationState } from './verification.js';
 import { SIGNATURE_HEADER } from './twilio-signature.js';
@@ -136,7 +136,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler
         return sendError(res, 503, 'store_unavailable', 'The events could not be stored right now; retry later.');
       }
     }
-    if (!res.headersSent) res.status(200).json(ack);
+    if (!res.headersSent) sendJson(res, 200, ack);
   };
 }
 

@@ -52,5 +52,18 @@ export function sendError(res: Response, status: number, error: ErrorCode, messa
   if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
   const body: ErrorBody = { error, message };
-  res.status(status).json(body);
+  sendJson(res, status, body);
+}
+
+/**
+ * Writes a JSON answer directly. Express's `res.json` runs content negotiation and a freshness
+ * check meant for cacheable GETs; on the delivery hot path it was ~15% of the receiver's CPU.
+ * `<`, `>` and `&` are escaped so that no answer can be read as HTML.
+ */
+export function sendJson(res: Response, status: number, value: unknown): void {
+  const json = JSON.stringify(value).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }

@@ -134,8 +134,11 @@ function eventsAfterInsert(ctx: AppendContext, executionSid: string, added: read
     for (const event of added) ctx.cache.add(executionSid, event);
     return cached;
   }
-  // the table already holds this transaction's inserts
-  const events = loadExecutionEvents(ctx.db, executionSid);
+  // Projection rows are written in the same transaction as their events, so an execution with no
+  // row yet has no events but the ones this transaction added: no need to read them back.
+  const known = prepared(ctx.db, 'SELECT 1 AS found FROM executions WHERE execution_sid = ?').get(executionSid) !== undefined;
+  // otherwise the table already holds this transaction's inserts
+  const events = known ? loadExecutionEvents(ctx.db, executionSid) : new Map(added.map((event) => [event.id, event]));
   ctx.cache.set(executionSid, events);
   return events;
 }

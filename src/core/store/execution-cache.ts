@@ -13,7 +13,7 @@ export interface ExecutionCacheLimits {
   maxEvents: number;
 }
 
-export const DEFAULT_CACHE_LIMITS: ExecutionCacheLimits = { maxExecutions: 8_192, maxEvents: 100_000 };
+export const DEFAULT_CACHE_LIMITS: ExecutionCacheLimits = { maxExecutions: 8_192, maxEvents: 40_000 };
 
 export class ExecutionEventsCache {
   /** Map iteration order is insertion order: the first key is the least recently used. */
