@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { ExecutionSummary, ExecutionTree, FlowSummary } from './execution-model.js';
+import type { ConnectionStepName } from './connection-steps.js';
 
 export const executionStatusSchema = z.enum(['active', 'ended', 'failed']);
 
@@ -104,22 +105,7 @@ export interface ImportResult {
 
 // ---- Twilio connection (DESIGN.md section 7): Connect / Disconnect, settings, write-only secrets ----
 
-/** Every step a Connect can report, in the order Connect runs them; `undo` and `repoint` come later. */
-export const CONNECTION_STEPS = [
-  'credentials',
-  'receiver',
-  'tunnel',
-  'verification',
-  'cleanup',
-  'sink',
-  'subscription',
-  'test',
-  /** After a failure: removing what this attempt created. */
-  'undo',
-  /** While connected: the tunnel URL changed and the sink is being replaced. */
-  'repoint',
-] as const;
-export type ConnectionStepName = (typeof CONNECTION_STEPS)[number];
+export { CONNECTION_STEPS, CONNECT_STEP_ORDER, type ConnectionStepName } from './connection-steps.js';
 
 export interface ConnectionStepProgress {
   step: ConnectionStepName;

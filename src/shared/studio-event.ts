@@ -19,17 +19,14 @@
  */
 import { z } from 'zod';
 
-export const STUDIO_EXECUTION_STARTED = 'com.twilio.studio.flow.execution.started';
-export const STUDIO_STEP_ENDED = 'com.twilio.studio.flow.step.ended';
-export const STUDIO_EXECUTION_ENDED = 'com.twilio.studio.flow.execution.ended';
-export const SINK_TEST_EVENT = 'com.twilio.eventstreams.test-event';
-
-/** The Studio event types a Flowscope subscription asks for. */
-export const STUDIO_EVENT_TYPES = [
+import {
+  SINK_TEST_EVENT,
+  STUDIO_EXECUTION_ENDED,
   STUDIO_EXECUTION_STARTED,
   STUDIO_STEP_ENDED,
-  STUDIO_EXECUTION_ENDED,
-] as const;
+} from './event-types.js';
+
+export { SINK_TEST_EVENT, STUDIO_EVENT_TYPES, STUDIO_EXECUTION_ENDED, STUDIO_EXECUTION_STARTED, STUDIO_STEP_ENDED } from './event-types.js';
 
 export type EventKind = 'execution.started' | 'execution.ended' | 'step.ended' | 'sink.test' | 'other';
 

@@ -2,26 +2,14 @@
  * Words for the Twilio connection: step labels, the one-line state the status bar and the
  * toolbar show, and what a secret field says about a stored value.
  *
- * The step and event-type lists mirror src/shared (contract.ts CONNECTION_STEPS,
- * studio-event.ts STUDIO_EVENT_TYPES) because importing those values would pull zod into the
- * renderer bundle; the types below fail to compile if the mirrors drift.
+ * The step and event-type lists come from zod-free modules of src/shared (connection-steps.ts,
+ * event-types.ts), so the renderer bundle stays free of the contract's schemas.
  */
-import type { ConnectionStatus, ConnectionStepName, SecretsStatus } from '../../../shared/contract.js';
+import type { ConnectionStatus, SecretsStatus } from '../../../shared/contract.js';
+import { CONNECT_STEP_ORDER, type ConnectionStepName } from '../../../shared/connection-steps.js';
+import { STUDIO_EXECUTION_ENDED, STUDIO_EXECUTION_STARTED, STUDIO_STEP_ENDED } from '../../../shared/event-types.js';
 
-/** The steps of one Connect, in the order the core runs them (`undo` and `repoint` come later). */
-export const CONNECT_STEP_ORDER = [
-  'credentials',
-  'receiver',
-  'tunnel',
-  'verification',
-  'cleanup',
-  'sink',
-  'subscription',
-  'test',
-] as const satisfies readonly ConnectionStepName[];
-type MissingStep = Exclude<ConnectionStepName, 'undo' | 'repoint' | (typeof CONNECT_STEP_ORDER)[number]>;
-const stepsComplete: [MissingStep] extends [never] ? true : false = true;
-void stepsComplete;
+export { CONNECT_STEP_ORDER };
 
 export const STEP_LABELS: Record<ConnectionStepName, string> = {
   credentials: 'Check the credentials',
@@ -38,9 +26,9 @@ export const STEP_LABELS: Record<ConnectionStepName, string> = {
 
 /** The Studio event types a subscription can ask for (schema version 1). */
 export const STUDIO_EVENT_CHOICES: readonly { type: string; label: string }[] = [
-  { type: 'com.twilio.studio.flow.execution.started', label: 'Execution started' },
-  { type: 'com.twilio.studio.flow.step.ended', label: 'Step ended' },
-  { type: 'com.twilio.studio.flow.execution.ended', label: 'Execution ended' },
+  { type: STUDIO_EXECUTION_STARTED, label: 'Execution started' },
+  { type: STUDIO_STEP_ENDED, label: 'Step ended' },
+  { type: STUDIO_EXECUTION_ENDED, label: 'Execution ended' },
 ];
 
 export type ConnectionTone = 'ok' | 'busy' | 'warn' | 'error' | 'off';
