@@ -15,6 +15,7 @@ import './styles/layout.css';
 import './styles/list.css';
 import './styles/execution.css';
 import './styles/connect.css';
+import './styles/storage.css';
 
 const app = createApp({ client: createClient(pickTransport(window)) });
 void app.start();

@@ -5,6 +5,7 @@ import { FilterBar } from './FilterBar.js';
 import { FlowSidebar } from './FlowSidebar.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
 import { StatusBar } from './StatusBar.js';
+import { StoragePanel } from './StoragePanel.js';
 import { Toast } from './Toast.js';
 import { Toolbar } from './Toolbar.js';
 
@@ -24,6 +25,7 @@ export function AppShell() {
       <StatusBar />
       <ProblemsPanel />
       <ConnectPanel />
+      <StoragePanel />
       <Toast />
     </div>
   );

@@ -1,8 +1,9 @@
-/** App title, export (all / filtered / selected) and import. */
+/** App title, export (all / filtered / selected), import and the Storage panel. */
 import { useEffect, useRef, type ChangeEvent } from 'react';
 import { readFileText } from '../lib/read-file.js';
 import { exportExecutions, importText, importWithDialog, type ExportScope } from '../lib/export-import.js';
 import { useApp, useAppState } from '../store/app-context.js';
+import { useStoragePanel } from '../store/storage-panel.js';
 import { ConnectButton } from './ConnectButton.js';
 
 const EXPORT_CHOICES: readonly { scope: ExportScope; label: string }[] = [
@@ -15,6 +16,7 @@ export function Toolbar() {
   const app = useApp();
   const hasSelection = useAppState((s) => s.selectedSid !== null);
   const busy = useAppState((s) => s.busy !== null);
+  const storage = useStoragePanel();
   const menuRef = useRef<HTMLDetailsElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
 
@@ -77,6 +79,9 @@ export function Toolbar() {
       </details>
       <button type="button" className="button" disabled={busy} onClick={() => void onImport()}>
         Import…
+      </button>
+      <button type="button" className="button storage-button" aria-haspopup="dialog" aria-expanded={storage.open} onClick={storage.open ? storage.control.close : storage.control.open}>
+        Storage
       </button>
       <input
         ref={fileRef}
