@@ -8,7 +8,7 @@ import { StatusBadge } from './StatusBadge.js';
 /** `wide` fields hold a full SID and take a whole row, so it is never cut. */
 function Field({ label, wide = false, children }: { label: string; wide?: boolean; children: ReactNode }) {
   return (
-    <div className={wide ? 'field field-wide' : 'field'}>
+    <div className={wide ? 'fact fact-wide' : 'fact'}>
       <dt>{label}</dt>
       <dd>{children}</dd>
     </div>
@@ -25,7 +25,7 @@ export function ExecutionHeader({ summary }: { summary: ExecutionSummary }) {
         <StatusBadge status={summary.status} />
         <SidText sid={summary.executionSid} label="execution SID" />
       </div>
-      <dl className="fields">
+      <dl className="facts">
         <Field label="Flow" wide>
           <SidText sid={summary.flowSid} label="flow SID" />
         </Field>
