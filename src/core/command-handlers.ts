@@ -28,11 +28,11 @@ export function buildCommandHandlers(monitor: Monitor): CommandHandlers {
     'rejected.list': ({ limit }) => store.listRejected(limit),
     'unverified.list': () => stats.listUnverified(),
     'retention.get': () => store.getRetention(),
-    'retention.set': async (settings) => {
-      const saved = store.setRetention(settings);
-      const counts = await store.applyRetention();
-      if (counts.deletedEvents > 0) monitor.afterBulkChange();
-      return saved;
+    'retention.set': async (params) => {
+      const settings = store.setRetention(params);
+      const { deletedEvents, deletedExecutions } = await store.applyRetention();
+      if (deletedEvents > 0) monitor.afterBulkChange();
+      return { settings, deletedEvents, deletedExecutions };
     },
     'store.clearOlderThan': async ({ before }) => {
       const counts = await store.clearOlderThan(before);

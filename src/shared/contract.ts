@@ -290,7 +290,8 @@ export interface CommandResults {
   'rejected.list': RejectedRecord[];
   'unverified.list': UnverifiedRecord[];
   'retention.get': RetentionSettings;
-  'retention.set': RetentionSettings;
+  /** The saved settings, and what enforcing them at once removed (0 and 0 when nothing had to go). */
+  'retention.set': { settings: RetentionSettings; deletedEvents: number; deletedExecutions: number };
   'store.clearOlderThan': { deletedEvents: number; deletedExecutions: number };
   'export.run': { fileName: string; text: string };
   'import.run': ImportResult;

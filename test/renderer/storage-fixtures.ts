@@ -1,6 +1,6 @@
 /** Shared set-up of the Storage panel tests: a FakeTransport that answers the retention commands. */
 import { fireEvent, screen, within } from '@testing-library/react';
-import type { RetentionSettings } from '../../src/shared/contract.js';
+import type { CommandResult, RetentionSettings } from '../../src/shared/contract.js';
 import { FakeTransport } from './fake-transport.js';
 import { makeStats } from './fixtures.js';
 import { settle } from './render-app.js';
@@ -9,8 +9,14 @@ export function storageTransport(settings: RetentionSettings = { maxAgeDays: 30,
   const transport = new FakeTransport();
   transport.handle('stats.get', () => makeStats({ storedEvents: 12_345, executions: 678 }));
   transport.handle('retention.get', () => settings);
-  transport.handle('retention.set', (params) => params);
+  // nothing to remove unless a test says otherwise (see retentionSaved)
+  transport.handle('retention.set', (params) => retentionSaved(params));
   return transport;
+}
+
+/** retention.set's result: the saved settings and what enforcing them at once removed. */
+export function retentionSaved(settings: RetentionSettings, deletedExecutions = 0, deletedEvents = 0): CommandResult<'retention.set'> {
+  return { settings, deletedEvents, deletedExecutions };
 }
 
 export async function openStorage(): Promise<HTMLElement> {

@@ -2,7 +2,7 @@
 // how saved settings and deletions read, and the cut-off of "Clear older than…".
 import { describe, expect, it } from 'vitest';
 import { retentionSchema } from '../../src/shared/contract.js';
-import { clearCutoff, describeDeleted, describeRetention, parseRetentionForm, retentionToForm } from '../../src/renderer/src/lib/retention-form.js';
+import { clearCutoff, describeDeleted, describeRemoved, describeRetention, parseRetentionForm, retentionToForm } from '../../src/renderer/src/lib/retention-form.js';
 
 const NOW = Date.parse('2025-06-15T12:00:00.000Z');
 
@@ -43,6 +43,15 @@ describe('retention form rules', () => {
     expect(describeRetention({ maxAgeDays: null, maxEvents: null })).toBe('No limits: everything is kept until you clear it.');
     expect(describeDeleted({ deletedExecutions: 1, deletedEvents: 1 })).toBe('Deleted 1 execution (1 event).');
     expect(describeDeleted({ deletedExecutions: 0, deletedEvents: 0 })).toBe('Deleted 0 executions (0 events).');
+  });
+
+  it('describes what saving the settings removed, and nothing when it removed nothing', () => {
+    expect(describeRemoved({ deletedExecutions: 12, deletedEvents: 340 })).toBe('Removed 12 older executions (340 events).');
+    expect(describeRemoved({ deletedExecutions: 1, deletedEvents: 1 })).toBe('Removed 1 older execution (1 event).');
+    expect(describeRemoved({ deletedExecutions: 1_200, deletedEvents: 34_000 })).toBe('Removed 1,200 older executions (34,000 events).');
+    // events of no execution (a sink test) go by age and count too
+    expect(describeRemoved({ deletedExecutions: 0, deletedEvents: 3 })).toBe('Removed 3 older events.');
+    expect(describeRemoved({ deletedExecutions: 0, deletedEvents: 0 })).toBeNull();
   });
 
   it('computes the cut-off from now, or from a past local date and time', () => {

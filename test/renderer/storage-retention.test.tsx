@@ -6,12 +6,16 @@ import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeStats } from './fixtures.js';
 import { renderApp, settle } from './render-app.js';
-import { field, openStorage, storageTransport, type } from './storage-fixtures.js';
+import { field, openStorage, retentionSaved, storageTransport, type } from './storage-fixtures.js';
 
 afterEach(cleanup);
 
 const DAYS = 'Maximum age (days)';
 const EVENTS = 'Maximum number of events';
+
+function retentionStatus(panel: HTMLElement): HTMLElement {
+  return within(within(panel).getByRole('form', { name: 'Retention' })).getByRole('status');
+}
 
 async function save(panel: HTMLElement): Promise<void> {
   fireEvent.click(within(panel).getByRole('button', { name: 'Save' }));
@@ -43,8 +47,7 @@ describe('Storage panel: retention', () => {
     await save(panel);
 
     expect(transport.callsOf('retention.set')).toEqual([{ maxAgeDays: 7, maxEvents: null }]);
-    expect(within(within(panel).getByRole('form', { name: 'Retention' })).getByRole('status').textContent).toBe('Saved. Keep 7 days, no event limit.');
-    expect(within(panel).queryByText(/older executions were removed/i)).toBeNull();
+    expect(retentionStatus(panel).textContent).toBe('Saved. Keep 7 days, no event limit.');
 
     type(panel, DAYS, '');
     type(panel, EVENTS, '250000');
@@ -53,27 +56,57 @@ describe('Storage panel: retention', () => {
     expect(field(panel, EVENTS).value).toBe('250,000'); // what the core saved, grouped for reading
   });
 
-  it('notes that older executions were removed when the core reset the store while saving, and the app refetches', async () => {
+  it('says how many older executions the save removed, from retention.set\'s result, and the app refetches', async () => {
     const transport = storageTransport();
     let stats = makeStats({ storedEvents: 12_345, executions: 678 });
     transport.handle('stats.get', () => stats);
     transport.handle('retention.set', (params) => {
-      // the core enforces the new limits before it answers, and pushes the reset first
+      // the core enforces the new limits before it answers, and pushes the reset that refreshes the lists
       stats = makeStats({ storedEvents: 100, executions: 9 });
       transport.push('store.reset', {});
-      return params;
+      return retentionSaved(params, 12, 340);
     });
     const { frames } = await renderApp(transport);
     const panel = await openStorage();
     const listCalls = transport.callsOf('executions.list').length;
-    type(panel, EVENTS, '100');
+    type(panel, DAYS, '14');
+    type(panel, EVENTS, '30');
     await save(panel);
 
-    expect(within(panel).getByText('Older executions were removed to fit the new limits.')).toBeTruthy();
+    expect(retentionStatus(panel).textContent).toBe('Saved. Keep 14 days, at most 30 events. Removed 12 older executions (340 events).');
     await frames.run();
     expect(transport.callsOf('executions.list').length).toBeGreaterThan(listCalls);
     expect(within(panel).getByText('9')).toBeTruthy();
     expect(within(panel).getByText('100')).toBeTruthy();
+  });
+
+  it('says nothing about removal when the save removed nothing, even if a store.reset arrives meanwhile', async () => {
+    const transport = storageTransport();
+    transport.handle('retention.set', (params) => {
+      // another client's import (or the hourly retention) resets the store while this save is in flight
+      transport.push('store.reset', {});
+      return retentionSaved(params);
+    });
+    await renderApp(transport);
+    const panel = await openStorage();
+    type(panel, DAYS, '14');
+    await save(panel);
+
+    expect(retentionStatus(panel).textContent).toBe('Saved. Keep 14 days, at most 1,000,000 events.');
+    expect(within(panel).queryByText(/^Removed/)).toBeNull();
+  });
+
+  it('shows the settings the core saved, not the ones typed', async () => {
+    const transport = storageTransport();
+    transport.handle('retention.set', () => retentionSaved({ maxAgeDays: 2, maxEvents: 500 }, 1, 1));
+    await renderApp(transport);
+    const panel = await openStorage();
+    type(panel, DAYS, '3');
+    await save(panel);
+
+    expect(field(panel, DAYS).value).toBe('2');
+    expect(field(panel, EVENTS).value).toBe('500');
+    expect(retentionStatus(panel).textContent).toBe('Saved. Keep 2 days, at most 500 events. Removed 1 older execution (1 event).');
   });
 
   it('refuses what is not a positive number, with a message per field, and calls nothing', async () => {

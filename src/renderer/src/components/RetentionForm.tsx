@@ -1,13 +1,15 @@
 /**
  * The retention settings (retention.get / retention.set): keep at most N days, at most N events;
- * empty means no limit. Saving makes the core enforce the new limits at once; when that deletes
- * anything the core pushes 'store.reset' before it answers (both bridges send in order), so a
- * reset seen while the save is in flight says "older executions were removed". The list and the
- * counts refresh through that same push (App.flush -> snapshot).
+ * empty means no limit. Saving makes the core enforce the new limits at once, and retention.set
+ * answers with what that removed, which the note states. The note never reads pushes: a
+ * 'store.reset' can come from anything (another client's import, the hourly retention). The list
+ * and the counts refresh through the 'store.reset' the core pushes after removing (App.flush ->
+ * snapshot).
  */
 import { useRef, useState, type FormEvent } from 'react';
-import type { RetentionSettings } from '../../../shared/contract.js';
+import type { CommandResult, RetentionSettings } from '../../../shared/contract.js';
 import {
+  describeRemoved,
   describeRetention,
   parseRetentionForm,
   retentionToForm,
@@ -20,7 +22,7 @@ import { messageOf, type Client } from '../transport/client.js';
 type SaveStatus =
   | { kind: 'idle' }
   | { kind: 'saving' }
-  | { kind: 'saved'; settings: RetentionSettings; removed: boolean }
+  | { kind: 'saved'; saved: CommandResult<'retention.set'> }
   | { kind: 'error'; message: string };
 
 interface LimitFieldProps {
@@ -61,6 +63,22 @@ function LimitField({ field, label, placeholder, value, error, inputMode, inputR
   );
 }
 
+/** "Saved. Keep 14 days, at most 30 events. Removed 12 older executions (340 events)." */
+function SavedNote({ saved }: { saved: CommandResult<'retention.set'> }) {
+  const removed = describeRemoved(saved);
+  return (
+    <>
+      <span className="saved-note">Saved.</span> {describeRetention(saved.settings)}
+      {removed !== null && (
+        <>
+          {' '}
+          <span className="storage-removed">{removed}</span>
+        </>
+      )}
+    </>
+  );
+}
+
 export function RetentionForm({ client, initial }: { client: Client; initial: RetentionSettings }) {
   const [values, setValues] = useState<RetentionFormValues>(() => retentionToForm(initial));
   const [errors, setErrors] = useState<RetentionFormErrors>({});
@@ -85,18 +103,12 @@ export function RetentionForm({ client, initial }: { client: Client; initial: Re
     }
     setErrors({});
     setStatus({ kind: 'saving' });
-    let removed = false;
-    const stop = client.transport.onPush((name) => {
-      if (name === 'store.reset') removed = true;
-    });
     try {
       const saved = await client.call('retention.set', parsed.settings);
-      setValues(retentionToForm(saved));
-      setStatus({ kind: 'saved', settings: saved, removed });
+      setValues(retentionToForm(saved.settings));
+      setStatus({ kind: 'saved', saved });
     } catch (error) {
       setStatus({ kind: 'error', message: messageOf(error) });
-    } finally {
-      stop();
     }
   };
 
@@ -141,12 +153,7 @@ export function RetentionForm({ client, initial }: { client: Client; initial: Re
           {status.kind === 'saving' ? 'Saving…' : 'Save'}
         </button>
         <div className="storage-outcome" role="status">
-          {status.kind === 'saved' && (
-            <>
-              <span className="saved-note">Saved.</span> {describeRetention(status.settings)}
-              {status.removed && <div className="storage-removed">Older executions were removed to fit the new limits.</div>}
-            </>
-          )}
+          {status.kind === 'saved' && <SavedNote saved={status.saved} />}
         </div>
       </div>
       {status.kind === 'error' && (

@@ -1,6 +1,7 @@
 /**
  * The Storage panel's pure parts: the retention form's values and their light checks, the
- * sentences that describe saved settings, and the cut-off time of "Clear older than…".
+ * sentences that describe saved settings and what saving them removed, and the cut-off time of
+ * "Clear older than…".
  *
  * The core validates again (contract.ts retentionSchema) and is the authority: these checks only
  * catch typos early, with a message naming the field. Limits mirror the schema's so that a value
@@ -82,6 +83,16 @@ export function describeRetention(settings: RetentionSettings): string {
 
 export function describeDeleted(counts: { deletedEvents: number; deletedExecutions: number }): string {
   return `Deleted ${plural(counts.deletedExecutions, 'execution', 'executions')} (${plural(counts.deletedEvents, 'event', 'events')}).`;
+}
+
+/**
+ * What saving the settings removed (retention.set's counts), or null when nothing went. Events of
+ * no execution (a sink test) are aged and counted too, so events can go without executions.
+ */
+export function describeRemoved(counts: { deletedEvents: number; deletedExecutions: number }): string | null {
+  const { deletedEvents, deletedExecutions } = counts;
+  if (deletedExecutions === 0) return deletedEvents === 0 ? null : `Removed ${plural(deletedEvents, 'older event', 'older events')}.`;
+  return `Removed ${plural(deletedExecutions, 'older execution', 'older executions')} (${plural(deletedEvents, 'event', 'events')}).`;
 }
 
 // ---- "Clear older than…" ----
