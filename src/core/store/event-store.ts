@@ -13,6 +13,8 @@
  * - The CloudEvent id is the idempotency key; replaying any set of events changes nothing.
  * - Another process may write the same file (the import CLI next to a running `serve`): SQLite's
  *   `data_version` tells, and the cache and counters are then rebuilt before they are used.
+ * - A long read that yields between pages (export) runs in `withReadSnapshot`, on a connection of
+ *   its own (read-snapshot.ts), so commits made meanwhile cannot move or add rows under its cursor.
  * Security: the store holds only events Twilio sent and rejected items; no credentials are ever
  * written here, so nothing read from it (lists, exports) can carry one. It does hold phone numbers
  * and message bodies: on POSIX the data dir is created 0700 and the database files are kept 0600
@@ -28,11 +30,13 @@ import { DEFAULT_CACHE_LIMITS, ExecutionEventsCache, type ExecutionCacheLimits }
 import * as queries from './execution-queries.js';
 import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
 import { buildTree, countRows, parseEventRows, rebuildAllProjections } from './projection.js';
+import { ReadSnapshotConnection, type ExecutionWithRawEvents, type ReadSnapshot } from './read-snapshot.js';
 import * as retention from './retention.js';
 import { textOf } from './row-reader.js';
 import { createPrivateFile, restrictDatabaseFiles } from './store-files.js';
-import { describeError, isStoreWideFailure, StoreUnavailableError } from './store-errors.js';
+import { describeError, isStoreWideFailure, storeClosedError, StoreUnavailableError } from './store-errors.js';
 import {
+  DEFAULT_BUSY_TIMEOUT_MS,
   openDatabase,
   PROJECTION_VERSION,
   readSetting,
@@ -49,6 +53,7 @@ export type { DeleteCounts } from './retention.js';
 export type { Durability } from './store-schema.js';
 export { DEFAULT_BUSY_TIMEOUT_MS } from './store-schema.js';
 export type { ExecutionCacheLimits } from './execution-cache.js';
+export type { ExecutionWithRawEvents, ReadSnapshot } from './read-snapshot.js';
 export { StoreUnavailableError, ImportFormatError } from './store-errors.js';
 export { DEFAULT_RETENTION } from './retention.js';
 export { writeExport, exportToString, exportFileName } from './export-writer.js';
@@ -75,16 +80,12 @@ export interface EventStoreOptions {
   maxEventsPerCommit?: number;
 }
 
-/** An execution with its raw events as stored (JSON text), for export. */
-export interface ExecutionWithRawEvents {
-  tree: ExecutionTree;
-  rawEvents: string[];
-}
-
 export class EventStore implements IngestPort {
   private db: SqliteDatabase | null;
   private readonly cache: ExecutionEventsCache;
   private readonly committer: GroupCommitter<IngestBatch, AppendOutcome>;
+  private readonly busyTimeoutMs: number;
+  private readonly readSnapshots = new Set<ReadSnapshotConnection>();
   private storedEvents = 0;
   private executionCount = 0;
   /** `PRAGMA data_version` when the counters and cache were last known right. */
@@ -97,6 +98,7 @@ export class EventStore implements IngestPort {
   ) {
     this.db = db;
     this.cache = new ExecutionEventsCache(options.cacheLimits ?? DEFAULT_CACHE_LIMITS);
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.syncWithOtherWriters(db);
     this.committer = new GroupCommitter((batches) => this.commitBatches(batches), {
       maxGroupWeight: options.maxEventsPerCommit ?? DEFAULT_MAX_EVENTS_PER_COMMIT,
@@ -129,7 +131,7 @@ export class EventStore implements IngestPort {
 
   /** Commits a parsed delivery (group commit). Resolves after the commit, rejects with StoreUnavailableError. */
   append(batch: IngestBatch): Promise<AppendOutcome> {
-    if (this.db === null) return Promise.reject(closedError());
+    if (this.db === null) return Promise.reject(storeClosedError());
     return this.committer.submit(batch);
   }
 
@@ -176,12 +178,30 @@ export class EventStore implements IngestPort {
 
   /** Raw events that belong to no execution, oldest first; pass `next` back to continue. */
   pageOtherEvents(after: number, limit: number): { rawEvents: string[]; next: number | null } {
-    const rows = queries.otherEventRows(this.database(), after, limit);
-    const last = rows[rows.length - 1];
-    return {
-      rawEvents: rows.map((row) => textOf(row, 'body')),
-      next: last === undefined || rows.length < limit ? null : Number(last.seq),
-    };
+    return queries.pageOtherEvents(this.database(), after, limit);
+  }
+
+  /**
+   * Runs `read` against one read snapshot (read-snapshot.ts): all it reads is the store as it was
+   * at this call, while appends go on committing. The snapshot is pinned before this returns and
+   * released when `read` settles, resolved or rejected; close() releases it early (its later reads
+   * then throw StoreUnavailableError). Rejects with StoreUnavailableError when the store is closed.
+   */
+  async withReadSnapshot<T>(read: (snapshot: ReadSnapshot) => Promise<T>): Promise<T> {
+    if (this.db === null) throw storeClosedError();
+    const snapshot = ReadSnapshotConnection.open(this.file, this.busyTimeoutMs);
+    this.readSnapshots.add(snapshot);
+    try {
+      return await read(snapshot);
+    } finally {
+      this.readSnapshots.delete(snapshot);
+      snapshot.close();
+    }
+  }
+
+  /** Read snapshots open now: 0 whenever no export runs (for diagnostics and tests). */
+  get openReadSnapshots(): number {
+    return this.readSnapshots.size;
   }
 
   listRejected(limit = 100): RejectedRecord[] {
@@ -214,11 +234,13 @@ export class EventStore implements IngestPort {
     const db = this.db;
     this.db = null;
     this.cache.clear();
+    for (const snapshot of this.readSnapshots) snapshot.close();
+    this.readSnapshots.clear();
     db.close();
   }
 
   private database(): SqliteDatabase {
-    if (this.db === null) throw closedError();
+    if (this.db === null) throw storeClosedError();
     return this.db;
   }
 
@@ -263,10 +285,6 @@ export class EventStore implements IngestPort {
       },
     };
   }
-}
-
-function closedError(): StoreUnavailableError {
-  return new StoreUnavailableError('the store is closed', { storeWide: true });
 }
 
 /** Rebuilds the projection when it was built by another PROJECTION_VERSION (raw events are the truth). */

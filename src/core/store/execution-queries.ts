@@ -164,6 +164,16 @@ export function otherEventRows(db: SqliteDatabase, afterRowid: number, limit: nu
   );
 }
 
+/** A page of events of no execution (raw JSON) and the `after` to pass for the next page, null at the end. */
+export function pageOtherEvents(db: SqliteDatabase, after: number, limit: number): { rawEvents: string[]; next: number | null } {
+  const rows = otherEventRows(db, after, limit);
+  const last = rows[rows.length - 1];
+  return {
+    rawEvents: rows.map((row) => textOf(row, 'body')),
+    next: last === undefined || rows.length < limit ? null : Number(last.seq),
+  };
+}
+
 export function listRejected(db: SqliteDatabase, limit: number): RejectedRecord[] {
   const rows = prepared(db, 'SELECT id, received_at, event_id, reason, raw FROM rejected ORDER BY id DESC LIMIT ?').all(
     limit,

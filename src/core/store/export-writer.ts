@@ -2,11 +2,17 @@
  * Streams a Flowscope export document (src/shared/export-format.ts) out of the store.
  *
  * Invariants:
+ * - Consistent: the whole document is read from one read snapshot (EventStore.withReadSnapshot),
+ *   the store as it was when writeExport was called. Ingest keeps committing during an export, and
+ *   without the snapshot an execution whose `started` arrived mid-export would move in the sort
+ *   order under the keyset cursor and be written twice (or missed). The snapshot is released when
+ *   the export settles, including when the sink fails (a download cancelled, a disk full).
  * - Streams: executions are read a page at a time (keyset cursor) and written one by one, with the
  *   destination's backpressure respected, so exporting a million events holds one page in memory.
  * - Yields to the event loop after every page, even when the sink never pushes back (a function
  *   that resolves at once): the store's reads are synchronous, and a long export must not keep
- *   the receiver from answering Twilio (5 s) or the UI from being served.
+ *   the receiver from answering Twilio (5 s) or the UI from being served. What a page produced is
+ *   handed to the sink before that yield (and whenever ~64 KB are gathered).
  * - `exportToString` is for small exports only: beyond MAX_EXPORT_STRING_CHARS it throws
  *   ExportTooLargeError rather than build a string near V8's limit.
  * - Only events and what is derived from them (summary, steps) are written; raw events are copied
@@ -17,6 +23,7 @@
 import type { ExecutionFilter } from '../../shared/contract.js';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '../../shared/export-format.js';
 import type { EventStore } from './event-store.js';
+import type { ReadSnapshot } from './read-snapshot.js';
 
 /** A writable stream (backpressure via `drain`) or an async function taking each chunk. */
 export type ExportSink = NodeJS.WritableStream | ((chunk: string) => Promise<void>);
@@ -56,12 +63,25 @@ export class ExportTooLargeError extends Error {
 /** Lets pending I/O (webhook deliveries, UI requests) run between two synchronous page reads. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Writes the export document for `filter` to `out`. Does not end a stream; the caller does. */
-export async function writeExport(
-  store: EventStore,
+/**
+ * Writes the export document for `filter` to `out`, as the store is at this call (its snapshot is
+ * taken before this returns). Does not end a stream; the caller does. Rejects with
+ * StoreUnavailableError when the store is closed, before or during the export.
+ */
+export function writeExport(
+  store: Pick<EventStore, 'withReadSnapshot'>,
   filter: ExecutionFilter,
   out: ExportSink,
   options: ExportOptions = {},
+): Promise<ExportCounts> {
+  return store.withReadSnapshot((snapshot) => writeDocument(snapshot, filter, out, options));
+}
+
+async function writeDocument(
+  snapshot: ReadSnapshot,
+  filter: ExecutionFilter,
+  out: ExportSink,
+  options: ExportOptions,
 ): Promise<ExportCounts> {
   const writer = new BufferedWriter(sinkFunction(out));
   const counts: ExportCounts = { executions: 0, events: 0, otherEvents: 0 };
@@ -74,10 +94,10 @@ export async function writeExport(
   await writer.write(`${JSON.stringify(head).slice(0, -1)},\n"executions":[`);
   let cursor = null;
   do {
-    const page = store.pageExecutions(filter, cursor, options.pageSize ?? 100);
+    const page = snapshot.pageExecutions(filter, cursor, options.pageSize ?? 100);
     for (const summary of page.items) {
-      const execution = store.getExecutionWithRawEvents(summary.executionSid);
-      if (execution === null) continue; // deleted by retention since the page was read
+      const execution = snapshot.getExecutionWithRawEvents(summary.executionSid);
+      if (execution === null) continue; // defensive: within one snapshot, a listed execution has events
       const { tree, rawEvents } = execution;
       const prefix = counts.executions === 0 ? '\n' : ',\n';
       await writer.write(
@@ -88,6 +108,7 @@ export async function writeExport(
       counts.events += rawEvents.length;
     }
     cursor = page.next;
+    await writer.flush();
     await yieldToEventLoop();
   } while (cursor !== null);
   await writer.write('\n]');
@@ -95,12 +116,13 @@ export async function writeExport(
     await writer.write(',\n"otherEvents":[');
     let after: number | null = 0;
     while (after !== null) {
-      const page = store.pageOtherEvents(after, OTHER_EVENTS_PAGE);
+      const page = snapshot.pageOtherEvents(after, OTHER_EVENTS_PAGE);
       for (const raw of page.rawEvents) {
         await writer.write(`${counts.otherEvents === 0 ? '\n' : ',\n'}${raw}`);
         counts.otherEvents++;
       }
       after = page.next;
+      await writer.flush();
       await yieldToEventLoop();
     }
     await writer.write('\n]');
@@ -115,7 +137,7 @@ export async function writeExport(
  * ExportTooLargeError, having stopped reading, once the text passes `maxChars`.
  */
 export async function exportToString(
-  store: EventStore,
+  store: Pick<EventStore, 'withReadSnapshot'>,
   filter: ExecutionFilter,
   options: ExportOptions & { maxChars?: number } = {},
 ): Promise<{ fileName: string; text: string; counts: ExportCounts }> {

@@ -39,6 +39,11 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** What every operation on a closed store (or on a read snapshot it closed) throws. */
+export function storeClosedError(): StoreUnavailableError {
+  return new StoreUnavailableError('the store is closed', { storeWide: true });
+}
+
 /** An import document is not a Flowscope export this version can read; nothing was stored. */
 export class ImportFormatError extends Error {
   override readonly name = 'ImportFormatError';

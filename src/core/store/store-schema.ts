@@ -233,3 +233,12 @@ export function prepared(db: SqliteDatabase, sql: string): Database.Statement {
   }
   return statement;
 }
+
+/**
+ * Forgets the statements prepared on `db` (call when closing it). libsql has no finalize: a
+ * connection closed while statements of it are alive stays open natively until they are garbage
+ * collected, so the cache must not keep them reachable.
+ */
+export function forgetPreparedStatements(db: SqliteDatabase): void {
+  statementCaches.delete(db);
+}
