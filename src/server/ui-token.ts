@@ -23,9 +23,16 @@ export function loadOrCreateUiToken(dataDir: string, env: Readonly<Record<string
   if (existing !== null) return existing;
   const token = randomBytes(32).toString('base64url');
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
-  fs.renameSync(temp, file);
+  // a random name: in a container the pid is the same on every start, and a temp file left by a
+  // crash must not stop the next one
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
   return token;
 }
 

@@ -111,7 +111,10 @@ export class PendingRemovals {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.retries += 1;
-      void this.flush().then(() => this.schedule());
+      // a throwing onRemoved callback must not become an unhandled rejection
+      void this.flush()
+        .catch(() => undefined)
+        .then(() => this.schedule());
     }, delay);
     this.timer.unref();
   }

@@ -94,8 +94,16 @@ export async function sendSinkTestAndWait(options: {
     else options.signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    await options.request();
-    return await outcome;
+    // Race the API call against the wait: a cancel or timeout must not wait for Twilio's answer
+    // (up to 15 s), and a lost answer must not fail a test whose event already arrived.
+    const requested = options.request().then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
+    const first = await Promise.race([outcome, requested]);
+    if (first === null) return await outcome;
+    if ('error' in first) throw first.error;
+    return first;
   } finally {
     unsubscribe();
     unsubscribeRefused();
