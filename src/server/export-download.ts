@@ -38,7 +38,15 @@ export interface ExportDownloadOptions {
   onError?: (error: unknown) => void;
   /** Clock of the file name (tests). */
   now?: () => Date;
+  /**
+   * A client that stops reading (a paused download) is dropped after this long without progress:
+   * the export holds a read snapshot, and an open snapshot keeps the WAL from being reset.
+   */
+  stallTimeoutMs?: number;
 }
+
+/** A minute without the client taking a single chunk. */
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 
 /** The client closed the connection before the export was complete. */
 export class ExportClientGoneError extends Error {
@@ -68,7 +76,7 @@ export async function serveExportDownload(
   response.setHeader('Content-Type', 'application/json; charset=utf-8');
   response.setHeader('Content-Disposition', `attachment; filename="${exportFileName(options.now?.() ?? new Date())}"`);
   response.setHeader('Cache-Control', 'no-store');
-  const sink = new ResponseSink(response);
+  const sink = new ResponseSink(response, options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
   try {
     await options.exportTo(filter.filter, sink);
   } catch (error) {
@@ -106,7 +114,10 @@ export function parseFilterParam(raw: string | null): { ok: true; filter: Execut
 class ResponseSink extends Writable {
   clientGone = false;
 
-  constructor(private readonly response: ServerResponse) {
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly stallTimeoutMs: number,
+  ) {
     super({ decodeStrings: false });
     // the writer reports the failure through its promise; without a listener, `error` would throw
     this.on('error', () => undefined);
@@ -122,11 +133,16 @@ class ResponseSink extends Writable {
     if (this.clientGone || response.destroyed) return callback(new ExportClientGoneError());
     const accepted = typeof chunk === 'string' ? response.write(chunk, encoding) : response.write(chunk);
     if (accepted) return callback();
+    // a client that never takes the chunk is dropped, which ends the wait through `close`
+    const stalled = setTimeout(() => response.destroy(), this.stallTimeoutMs);
+    stalled.unref();
     const onDrain = () => {
+      clearTimeout(stalled);
       response.off('close', onClose);
       callback();
     };
     const onClose = () => {
+      clearTimeout(stalled);
       response.off('drain', onDrain);
       callback(new ExportClientGoneError());
     };

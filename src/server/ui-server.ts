@@ -73,6 +73,8 @@ export interface UiServerOptions {
    * without it, GET /export answers 404.
    */
   exportTo?: ExportTo;
+  /** See ExportDownloadOptions.stallTimeoutMs. */
+  exportStallTimeoutMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -109,6 +111,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       const running = serveExportDownload(request, response, url, {
         token,
         exportTo: options.exportTo,
+        ...(options.exportStallTimeoutMs !== undefined ? { stallTimeoutMs: options.exportStallTimeoutMs } : {}),
         ...(options.onError ? { onError: options.onError } : {}),
       })
         .catch(handleFailure(response))

@@ -71,7 +71,7 @@ function exportingFrom(store: EventStore): { exportTo: ExportTo; started: Starte
 /** True while the export waits for the client: a chunk is handed over but not yet taken. */
 const waitsForClient = (started: StartedExport[]) => (started[0]?.out.writableLength ?? 0) > 0;
 
-async function startServer(exportTo: ExportTo | undefined): Promise<UiServer> {
+async function startServer(exportTo: ExportTo | undefined, exportStallTimeoutMs?: number): Promise<UiServer> {
   const rendererDir = tempDir();
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Flowscope</title>');
   const server = await startUiServer({
@@ -80,6 +80,7 @@ async function startServer(exportTo: ExportTo | undefined): Promise<UiServer> {
     rendererDir,
     token: TOKEN,
     ...(exportTo ? { exportTo } : {}),
+    ...(exportStallTimeoutMs !== undefined ? { exportStallTimeoutMs } : {}),
   });
   servers.push(server);
   return server;
@@ -277,6 +278,20 @@ describe('GET /export of a large store', () => {
     await expect(started[0]?.done).rejects.toBeInstanceOf(ExportClientGoneError);
     const after = await get(server.port, '/');
     expect(after.status).toBe(200);
+  });
+
+  it('drops a client that stops reading but keeps the connection open, releasing the export', async () => {
+    const { exportTo, started } = exportingFrom(store);
+    const server = await startServer(exportTo, 50);
+    const req = request({ host: '127.0.0.1', port: server.port, path: exportPath({ token: TOKEN, filter: '{}' }) }, (res) => {
+      res.pause(); // a paused download: never reads, never disconnects
+    });
+    req.on('error', () => undefined); // the server drops the connection
+    req.end();
+    await until(() => waitsForClient(started), 'the export waits for the client');
+    // the server dropped the stalled client: the export ended (its snapshot with it)
+    await expect(started[0]?.done).rejects.toBeInstanceOf(ExportClientGoneError);
+    req.destroy();
   });
 
   it('close() ends a download in progress and waits for its export to settle', async () => {
