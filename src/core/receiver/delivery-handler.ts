@@ -41,6 +41,8 @@ export interface DeliveryAck {
  */
 export const MAX_EVENTS_PER_DELIVERY = 5_000;
 export const MAX_REJECTED_KEPT = 100;
+/** Headers a proxy or tunnel adds (ngrok adds X-Forwarded-For): such a request is not local. */
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'via'] as const;
 /** All bodies being read at once, together: 64 deliveries of the 1 MiB maximum. */
 export const MAX_BUFFERED_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -89,6 +91,8 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler
       authorization: req.headers.authorization,
       signature,
       body: text,
+      remoteAddress: req.socket.remoteAddress,
+      forwarded: FORWARDING_HEADERS.some((name) => req.headers[name] !== undefined),
     });
     if (!verdict.ok) {
       const record: UnverifiedRecord = {
@@ -98,6 +102,11 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler
         looksLikeTwilio: looksLikeTwilioDelivery(signature, req.originalUrl),
       };
       notify(() => observer?.onUnverified(record));
+      // A real Twilio delivery reaching a receiver that has no token (a config left half-done):
+      // 503 keeps Twilio retrying for hours while it is fixed; a 4xx would drop the events for good.
+      if (verdict.code === 'unguarded' && record.looksLikeTwilio) {
+        return sendError(res, 503, 'store_unavailable', 'This receiver has no Twilio auth token configured; set TWILIO_AUTH_TOKEN or Connect.');
+      }
       return verdict.status === 401
         ? sendError(res, 401, 'unauthorized', 'HTTP Basic credentials are missing or wrong.', {
             headers: { 'WWW-Authenticate': 'Basic realm="flowscope", charset="UTF-8"' },

@@ -45,11 +45,15 @@ export interface DeliveryCredentials {
   signature: string | undefined;
   /** Raw body decoded as well-formed UTF-8. */
   body: string;
+  /** The peer's address (the proxy's, behind one). */
+  remoteAddress?: string | undefined;
+  /** Whether a proxy or tunnel says it forwarded the request (Forwarded, X-Forwarded-*, Via). */
+  forwarded?: boolean;
 }
 
 export type VerificationResult =
   | { ok: true }
-  | { ok: false; status: 401 | 403; code: 'unauthorized' | 'invalid_signature'; reason: string };
+  | { ok: false; status: 401 | 403; code: 'unauthorized' | 'invalid_signature' | 'unguarded'; reason: string };
 
 export function verifyDelivery(state: VerificationState, request: DeliveryCredentials): VerificationResult {
   const basic = state.publicUrl?.basicAuth ?? null;
@@ -58,12 +62,12 @@ export function verifyDelivery(state: VerificationState, request: DeliveryCreden
     return { ok: false, status: 401, code: 'unauthorized', reason };
   }
   if (state.authToken === null) {
-    if (basic !== null || hostIsAllowedUnverified(request.host, state.publicUrl)) return { ok: true };
+    if (basic !== null || isAllowedUnverified(request, state.publicUrl)) return { ok: true };
     return {
       ok: false,
       status: 403,
-      code: 'invalid_signature',
-      reason: 'unsigned delivery to a non-local address while no auth token is configured',
+      code: 'unguarded',
+      reason: 'unsigned delivery from or to a non-local address while no auth token is configured',
     };
   }
   if (!request.target.startsWith('/')) {
@@ -86,9 +90,24 @@ export function basicAuthMatches(header: string | undefined, expected: BasicCred
 }
 
 /**
- * Without a token: loopback names (what `npm run demo` and local scripts use) and the host of the
- * configured public URL. Anything else is refused.
+ * Without a token: a request from this machine to a loopback name, not relayed by a proxy or
+ * tunnel (what `npm run demo` and local scripts send), or one addressed to the configured public
+ * URL (the user chose to expose it; the README says to set a token then). The Host check stops
+ * DNS rebinding; the peer and forwarding checks stop proxies and tunnels that rewrite Host to
+ * 127.0.0.1. This is a guard for local use, not authentication: that is the token's job.
  */
+function isAllowedUnverified(request: DeliveryCredentials, publicUrl: PublicUrlConfig | null): boolean {
+  if (publicUrl !== null && hostIsAllowedUnverified(request.host, publicUrl) && !hostIsAllowedUnverified(request.host, null)) return true;
+  return hostIsAllowedUnverified(request.host, null) && request.forwarded !== true && isLoopbackAddress(request.remoteAddress);
+}
+
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const plain = address.replace(/^::ffff:/i, '');
+  return plain === '::1' || /^127(\.\d{1,3}){3}$/.test(plain);
+}
+
+/** Loopback names, and the host of the configured public URL. */
 export function hostIsAllowedUnverified(hostHeader: string | undefined, publicUrl: PublicUrlConfig | null): boolean {
   const hostname = hostnameOf(hostHeader);
   if (hostname === null) return false;

@@ -12,11 +12,11 @@ afterEach(async () => {
   await Promise.all(harnesses.splice(0).map((h) => h.receiver.stop()));
 });
 
-function postWithHost(url: string, host: string, body: string): Promise<number> {
+function postWithHost(url: string, host: string, body: string, headers: Record<string, string> = {}, path?: string): Promise<number> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { host, 'content-type': 'application/json' } },
+      { host: target.hostname, port: target.port, path: path ?? target.pathname, method: 'POST', headers: { host, 'content-type': 'application/json', ...headers } },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -50,9 +50,25 @@ describe('unsigned deliveries without an auth token', () => {
     expect(await postWithHost(h.deliveryUrl, 'abc.ngrok-free.app', body)).toBe(403);
     expect(h.ingest.batches).toHaveLength(0);
     expect(h.observer.unverified.map((u) => u.reason)).toEqual([
-      'unsigned delivery to a non-local address while no auth token is configured',
-      'unsigned delivery to a non-local address while no auth token is configured',
+      'unsigned delivery from or to a non-local address while no auth token is configured',
+      'unsigned delivery from or to a non-local address while no auth token is configured',
     ]);
+  });
+
+  it('are refused on a loopback name when a proxy or tunnel relayed them (ngrok adds X-Forwarded-For)', async () => {
+    const h = await start();
+    const port = new URL(h.origin).port;
+    expect(await postWithHost(h.deliveryUrl, `127.0.0.1:${port}`, body, { 'x-forwarded-for': '203.0.113.7' })).toBe(403);
+    expect(await postWithHost(h.deliveryUrl, `localhost:${port}`, body, { via: '1.1 nginx' })).toBe(403);
+    expect(h.ingest.batches).toHaveLength(0);
+  });
+
+  it('answer 503 (Twilio retries) to a Twilio-signed delivery while no token is configured, storing nothing', async () => {
+    const h = await start();
+    const status = await postWithHost(h.deliveryUrl, 'abc.ngrok-free.app', body, { 'x-twilio-signature': 'c2lnbmF0dXJl' }, '/events?bodySHA256=abc');
+    expect(status).toBe(503);
+    expect(h.ingest.batches).toHaveLength(0);
+    expect(h.observer.unverified[0]?.looksLikeTwilio).toBe(true);
   });
 
   it('are accepted for the configured public URL host', async () => {
