@@ -1,17 +1,15 @@
 /** Builders of connection values (ConnectionStatus, SecretsStatus, settings) for the Connect panel tests. */
 import type { ConnectionSettings, ConnectionStatus, ConnectionStepProgress, SecretsStatus } from '../../src/shared/contract.js';
 import { iso } from './fixtures.js';
+import { DEFAULT_CONNECTION_SETTINGS, idleStatus } from '../../src/shared/connection-defaults.js';
+import { STUDIO_EVENT_TYPES } from '../../src/shared/event-types.js';
 
 export const ACCOUNT_SID = `AC${'a1'.repeat(16)}`;
 export const AUTH_TOKEN = 'f00dcafe'.repeat(4);
 export const API_KEY_SID = `SK${'b2'.repeat(16)}`;
 export const API_KEY_SECRET = 'Secret0123456789Secret0123456789';
 export const NGROK_TOKEN = '2abcDEFghiJKLmnoPQRstuVWXyz_0123456789abcdefGHIJ';
-export const STUDIO_TYPES = [
-  'com.twilio.studio.flow.execution.started',
-  'com.twilio.studio.flow.step.ended',
-  'com.twilio.studio.flow.execution.ended',
-];
+export const STUDIO_TYPES: string[] = [...STUDIO_EVENT_TYPES];
 
 export function makeSecrets(partial: Partial<SecretsStatus> = {}): SecretsStatus {
   return {
@@ -25,41 +23,11 @@ export function makeSecrets(partial: Partial<SecretsStatus> = {}): SecretsStatus
 }
 
 export function makeSettings(partial: Partial<ConnectionSettings> = {}): ConnectionSettings {
-  return {
-    eventTypes: [...STUDIO_TYPES],
-    includeSubaccounts: false,
-    receiverPort: null,
-    receiverPath: '/events',
-    tunnelDomain: null,
-    accountSid: null,
-    apiKeySid: null,
-    publicUrl: null,
-    ...partial,
-  };
+  return { ...DEFAULT_CONNECTION_SETTINGS, eventTypes: [...STUDIO_TYPES], ...partial };
 }
 
 export function makeStatus(partial: Partial<ConnectionStatus> = {}): ConnectionStatus {
-  return {
-    state: 'idle',
-    steps: [],
-    error: null,
-    warnings: [],
-    accountSid: null,
-    friendlyName: null,
-    credentialKind: null,
-    publicUrl: null,
-    destinationUrl: null,
-    sinkSid: null,
-    subscriptionSid: null,
-    eventTypes: [...STUDIO_TYPES],
-    verification: 'off',
-    tunnel: null,
-    connectedAt: null,
-    lastSinkTest: null,
-    orphans: null,
-    secrets: makeSecrets(),
-    ...partial,
-  };
+  return { ...idleStatus([...STUDIO_TYPES], makeSecrets()), ...partial };
 }
 
 export function step(name: ConnectionStepProgress['step'], state: ConnectionStepProgress['state'], message: string, offsetMs = 0): ConnectionStepProgress {

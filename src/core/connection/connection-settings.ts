@@ -16,22 +16,14 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { STUDIO_EVENT_TYPES } from '../../shared/studio-event.js';
 import { connectionSettingsSchema, type ConnectionSettings } from '../../shared/contract.js';
 import { isValidInstallId } from '../twilio/resource-tag.js';
 
 export const CONNECTION_SETTINGS_FILE = 'connection.json';
 
-export const DEFAULT_CONNECTION_SETTINGS: ConnectionSettings = {
-  eventTypes: [...STUDIO_EVENT_TYPES],
-  includeSubaccounts: false,
-  receiverPort: null,
-  receiverPath: '/events',
-  tunnelDomain: null,
-  accountSid: null,
-  apiKeySid: null,
-  publicUrl: null,
-};
+export { DEFAULT_CONNECTION_SETTINGS } from '../../shared/connection-defaults.js';
+import { DEFAULT_CONNECTION_SETTINGS } from '../../shared/connection-defaults.js';
+
 
 export interface StoredConnectionState {
   installId: string;

@@ -10,45 +10,14 @@ import type {
   ConnectionStatus,
   ConnectionStepName,
   ConnectionStepProgress,
-  SecretsStatus,
   TunnelStatusInfo,
 } from '../../shared/contract.js';
 import { redact } from '../secrets/redact.js';
+export { idleStatus, NO_SECRETS_STATUS } from '../../shared/connection-defaults.js';
 import type { TunnelSupervisorStatus } from '../tunnel/tunnel-supervisor.js';
 
 /** Keeps the step list bounded over many re-points. */
 const MAX_STEPS = 60;
-
-export const NO_SECRETS_STATUS: SecretsStatus = {
-  backend: 'none',
-  encrypted: false,
-  canRemember: false,
-  stored: { 'twilio.authToken': false, 'twilio.apiKeySecret': false, 'ngrok.authtoken': false },
-  fromEnvironment: { twilio: false, ngrok: false },
-};
-
-export function idleStatus(eventTypes: string[], secrets: SecretsStatus = NO_SECRETS_STATUS): ConnectionStatus {
-  return {
-    state: 'idle',
-    steps: [],
-    error: null,
-    warnings: [],
-    accountSid: null,
-    friendlyName: null,
-    credentialKind: null,
-    publicUrl: null,
-    destinationUrl: null,
-    sinkSid: null,
-    subscriptionSid: null,
-    eventTypes,
-    verification: 'off',
-    tunnel: null,
-    connectedAt: null,
-    lastSinkTest: null,
-    orphans: null,
-    secrets,
-  };
-}
 
 export function tunnelInfo(provider: string, status: TunnelSupervisorStatus): TunnelStatusInfo {
   switch (status.state) {
