@@ -14,7 +14,7 @@ import type { IngestBatch, IngestOutcome } from '../receiver/ingest-port.js';
 import type { ExecutionSummary } from '../../shared/execution-model.js';
 import { executionSidOf, flowSidOf, type RejectedEvent, type StudioEvent } from '../../shared/studio-event.js';
 import type { ExecutionEventsCache } from './execution-cache.js';
-import { buildTree, loadExecutionEvents, upsertProjection, type ReceivedRange } from './projection.js';
+import { buildTree, loadExecutionEvents, projectionExists, upsertProjection, type ReceivedRange } from './projection.js';
 import { prepared, type SqliteDatabase } from './store-schema.js';
 
 export const MAX_REJECTED_RAW_CHARS = 16 * 1024;
@@ -62,9 +62,11 @@ export function commitGroup(ctx: AppendContext, batches: readonly IngestBatch[])
     const summaries = new Map<string, ExecutionSummary>();
     let newExecutions = 0;
     for (const [executionSid, entry] of touched) {
-      const events = eventsAfterInsert(ctx, executionSid, entry.events);
+      const known = projectionExists(db, executionSid);
+      const events = eventsAfterInsert(ctx, executionSid, entry.events, known);
       const summary = buildTree(events).summary;
-      if (upsertProjection(db, summary, entry.received)) newExecutions++;
+      upsertProjection(db, summary, entry.received);
+      if (!known) newExecutions++;
       summaries.set(executionSid, summary);
     }
     db.exec('COMMIT');
@@ -128,7 +130,7 @@ function insertBatch(db: SqliteDatabase, batch: IngestBatch, touched: Map<string
 }
 
 /** The full event set of an execution after this transaction's inserts: from the cache or the table. */
-function eventsAfterInsert(ctx: AppendContext, executionSid: string, added: readonly StudioEvent[]) {
+function eventsAfterInsert(ctx: AppendContext, executionSid: string, added: readonly StudioEvent[], known: boolean) {
   const cached = ctx.cache.get(executionSid);
   if (cached !== undefined) {
     for (const event of added) ctx.cache.add(executionSid, event);
@@ -136,8 +138,7 @@ function eventsAfterInsert(ctx: AppendContext, executionSid: string, added: read
   }
   // Projection rows are written in the same transaction as their events, so an execution with no
   // row yet has no events but the ones this transaction added: no need to read them back.
-  const known = prepared(ctx.db, 'SELECT 1 AS found FROM executions WHERE execution_sid = ?').get(executionSid) !== undefined;
-  // otherwise the table already holds this transaction's inserts
+  // Otherwise the table already holds this transaction's inserts.
   const events = known ? loadExecutionEvents(ctx.db, executionSid) : new Map(added.map((event) => [event.id, event]));
   ctx.cache.set(executionSid, events);
   return events;

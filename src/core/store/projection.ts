@@ -66,8 +66,12 @@ function searchableWidgets(summary: ExecutionSummary): string {
 }
 
 /** Writes an execution's summary row. Returns whether the execution is new to the table. */
-export function upsertProjection(db: SqliteDatabase, summary: ExecutionSummary, received: ReceivedRange): boolean {
-  const existed = prepared(db, 'SELECT 1 AS found FROM executions WHERE execution_sid = ?').get(summary.executionSid);
+/** Whether the execution has a projection row (then, and only then, it has stored events). */
+export function projectionExists(db: SqliteDatabase, executionSid: string): boolean {
+  return prepared(db, 'SELECT 1 AS found FROM executions WHERE execution_sid = ?').get(executionSid) !== undefined;
+}
+
+export function upsertProjection(db: SqliteDatabase, summary: ExecutionSummary, received: ReceivedRange): void {
   prepared(db, UPSERT_SQL).run({
     execution_sid: summary.executionSid,
     flow_sid: summary.flowSid,
@@ -82,7 +86,6 @@ export function upsertProjection(db: SqliteDatabase, summary: ExecutionSummary, 
     last_received_at: received.last,
     summary: JSON.stringify(summary),
   });
-  return existed === undefined;
 }
 
 /**
