@@ -97,23 +97,15 @@ export function basicAuthMatches(header: string | undefined, expected: BasicCred
  * 127.0.0.1. This is a guard for local use, not authentication: that is the token's job.
  */
 function isAllowedUnverified(request: DeliveryCredentials, publicUrl: PublicUrlConfig | null): boolean {
-  if (publicUrl !== null && hostIsAllowedUnverified(request.host, publicUrl) && !hostIsAllowedUnverified(request.host, null)) return true;
-  return hostIsAllowedUnverified(request.host, null) && request.forwarded !== true && isLoopbackAddress(request.remoteAddress);
-}
-
-function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const plain = address.replace(/^::ffff:/i, '');
-  return plain === '::1' || /^127(\.\d{1,3}){3}$/.test(plain);
-}
-
-/** Loopback names, and the host of the configured public URL. */
-export function hostIsAllowedUnverified(hostHeader: string | undefined, publicUrl: PublicUrlConfig | null): boolean {
-  const hostname = hostnameOf(hostHeader);
+  const hostname = hostnameOf(request.host);
   if (hostname === null) return false;
-  if (hostname === 'localhost' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname)) return true;
-  if (publicUrl === null) return false;
-  return publicUrl.signingBases.some((base) => hostnameOf(base.replace(/^https?:\/\//i, '').split('/')[0]) === hostname);
+  if (isLoopbackName(hostname)) return request.forwarded !== true && isLoopbackName(request.remoteAddress?.replace(/^::ffff:/i, ''));
+  return publicUrl !== null && publicUrl.signingBases.some((base) => hostnameOf(base.replace(/^https?:\/\//i, '').split('/')[0]) === hostname);
+}
+
+/** `localhost`, `::1` or 127.x.x.x: a host name or a peer address. */
+function isLoopbackName(name: string | undefined): boolean {
+  return name === 'localhost' || name === '::1' || (name !== undefined && /^127(\.\d{1,3}){3}$/.test(name));
 }
 
 /** `Example.com:443` -> `example.com`, `[::1]:80` -> `::1`; null when it is not a plain host. */
