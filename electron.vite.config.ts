@@ -3,6 +3,7 @@
  *
  * - main: src/main/index.ts, ESM (package.json is "type": "module"); `dependencies` stay external
  *   (electron-vite 5+ default), so libsql and @ngrok/ngrok load from node_modules at run time.
+ *   The store's writer thread is a second entry, out/main/writer-thread.js.
  * - preload: src/preload/index.ts as ONE self-contained CommonJS file, out/preload/index.cjs. A
  *   sandboxed preload can require only Electron's renderer modules, so nothing may stay external
  *   except electron itself (externalizeDeps: false) and the format must be cjs; the explicit
@@ -51,7 +52,14 @@ function productionCspMeta(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      lib: { entry: resolve(import.meta.dirname, 'src/main/index.ts') },
+      lib: {
+        entry: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          // the store's writer thread runs in a worker of its own (writer-thread-client.ts finds
+          // it as out/main/writer-thread.js)
+          'writer-thread': resolve(import.meta.dirname, 'src/core/store/writer-thread.ts'),
+        },
+      },
     },
   },
   preload: {

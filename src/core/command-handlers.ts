@@ -29,7 +29,7 @@ export function buildCommandHandlers(monitor: Monitor): CommandHandlers {
     'unverified.list': () => stats.listUnverified(),
     'retention.get': () => store.getRetention(),
     'retention.set': async (params) => {
-      const settings = store.setRetention(params);
+      const settings = await store.setRetention(params);
       const { deletedEvents, deletedExecutions } = await store.applyRetention();
       if (deletedEvents > 0) monitor.afterBulkChange();
       return { settings, deletedEvents, deletedExecutions };

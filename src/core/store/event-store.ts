@@ -12,7 +12,10 @@
  *   attempt; a commit waits at most the short busy timeout for a lock, since it blocks the loop.
  * - The CloudEvent id is the idempotency key; replaying any set of events changes nothing.
  * - Another process may write the same file (the import CLI next to a running `serve`): SQLite's
- *   `data_version` tells, and the cache and counters are then rebuilt before they are used.
+ *   `data_version` tells the writer to drop its cache; counts are kept by triggers in the file.
+ * - All writes go through one StoreWriter (store-writer.ts): on this thread, sharing the
+ *   connection, or in a writer thread with a connection of its own (`writerThread`). Reads use
+ *   this thread's connection; in WAL mode they see every commit the writer acknowledged.
  * - A long read that yields between pages (export) runs in `withReadSnapshot`, on a connection of
  *   its own (read-snapshot.ts), so commits made meanwhile cannot move or add rows under its cursor.
  * Security: the store holds only events Twilio sent and rejected items; no credentials are ever
@@ -25,22 +28,27 @@ import path from 'node:path';
 import type { IngestBatch, IngestPort } from '../receiver/ingest-port.js';
 import type { ExecutionFilter, RejectedRecord, RetentionSettings, StoredEventRecord } from '../../shared/contract.js';
 import type { ExecutionTree, FlowSummary } from '../../shared/execution-model.js';
-import { commitGroup, type AppendOutcome } from './append-commit.js';
-import { DEFAULT_CACHE_LIMITS, ExecutionEventsCache, type ExecutionCacheLimits } from './execution-cache.js';
+import { retentionSchema } from '../../shared/contract.js';
+import type { AppendOutcome } from './append-commit.js';
+import type { ExecutionCacheLimits } from './execution-cache.js';
 import * as queries from './execution-queries.js';
-import { GroupCommitter, type GroupCommitStats } from './group-commit.js';
-import { buildTree, countRows, parseEventRows, rebuildAllProjections } from './projection.js';
+import type { GroupCommitStats } from './group-commit.js';
+import { buildTree, parseEventRows, rebuildAllProjections } from './projection.js';
 import { ReadSnapshotConnection, type ExecutionWithRawEvents, type ReadSnapshot } from './read-snapshot.js';
 import * as retention from './retention.js';
 import { textOf } from './row-reader.js';
 import { createPrivateFile, restrictDatabaseFiles } from './store-files.js';
-import { describeError, isStoreWideFailure, storeClosedError, StoreUnavailableError } from './store-errors.js';
+import { describeError, storeClosedError, StoreUnavailableError } from './store-errors.js';
+import { StoreWriter, type StoreWriteSide, type StoreWriterOptions } from './store-writer.js';
+import { ThreadedStoreWriter } from './writer-thread-client.js';
 import {
   DEFAULT_BUSY_TIMEOUT_MS,
   openDatabase,
   PROJECTION_VERSION,
   readSetting,
+  readStoreCounts,
   writeSetting,
+  type StoreCounts,
   type Durability,
   useRuntimeBusyTimeout,
   type SqliteDatabase,
@@ -61,11 +69,7 @@ export type { ExportSink, ExportOptions, ExportCounts } from './export-writer.js
 export { importFromText, importFromFile } from './import-reader.js';
 
 export const STORE_FILE_NAME = 'flowscope.db';
-/**
- * A commit blocks the event loop (the binding is synchronous): bounding a group keeps a flood from
- * stalling the receiver's other requests for seconds (a few hundred ms at most on a slow machine).
- */
-export const DEFAULT_MAX_EVENTS_PER_COMMIT = 2_000;
+export { DEFAULT_MAX_EVENTS_PER_COMMIT } from './store-writer.js';
 
 export interface EventStoreOptions {
   /** `full` (default): fsync on every commit. `normal`: survives kill -9, not power loss. */
@@ -78,18 +82,19 @@ export interface EventStoreOptions {
   busyTimeoutMs?: number;
   /** Upper bound of events per group-commit transaction (default DEFAULT_MAX_EVENTS_PER_COMMIT). */
   maxEventsPerCommit?: number;
+  /**
+   * Commit in a worker thread (writer-thread.ts) instead of on the caller's thread: SQLite's
+   * synchronous inserts and fsyncs then run beside the HTTP server rather than blocking it.
+   * `serve` and the desktop app turn it on; reads stay on the caller's thread either way.
+   */
+  writerThread?: boolean;
 }
 
 export class EventStore implements IngestPort {
   private db: SqliteDatabase | null;
-  private readonly cache: ExecutionEventsCache;
-  private readonly committer: GroupCommitter<IngestBatch, AppendOutcome>;
+  private readonly writer: StoreWriteSide;
   private readonly busyTimeoutMs: number;
   private readonly readSnapshots = new Set<ReadSnapshotConnection>();
-  private storedEvents = 0;
-  private executionCount = 0;
-  /** `PRAGMA data_version` when the counters and cache were last known right. */
-  private seenDataVersion = -1;
 
   private constructor(
     db: SqliteDatabase,
@@ -97,14 +102,16 @@ export class EventStore implements IngestPort {
     options: EventStoreOptions,
   ) {
     this.db = db;
-    this.cache = new ExecutionEventsCache(options.cacheLimits ?? DEFAULT_CACHE_LIMITS);
     this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-    this.syncWithOtherWriters(db);
-    this.committer = new GroupCommitter((batches) => this.commitBatches(batches), {
-      maxGroupWeight: options.maxEventsPerCommit ?? DEFAULT_MAX_EVENTS_PER_COMMIT,
-      weightOf: (batch) => batch.accepted.length + batch.rejected.length,
-      failsEveryItem: isStoreWideFailure,
-    });
+    const writerOptions: StoreWriterOptions = {
+      durability: options.durability ?? 'full',
+      ...(options.cacheLimits ? { cacheLimits: options.cacheLimits } : {}),
+      ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+      ...(options.maxEventsPerCommit !== undefined ? { maxEventsPerCommit: options.maxEventsPerCommit } : {}),
+    };
+    this.writer = options.writerThread
+      ? new ThreadedStoreWriter(file, writerOptions)
+      : new StoreWriter(db, writerOptions, false);
   }
 
   /** Opens (creating if needed) `dataDir/flowscope.db`. Throws StoreUnavailableError if it cannot. */
@@ -118,11 +125,12 @@ export class EventStore implements IngestPort {
       restrictDatabaseFiles(file);
       ensureProjectionsCurrent(db);
       useRuntimeBusyTimeout(db, options.busyTimeoutMs);
+      return new EventStore(db, file, options);
     } catch (error) {
       db?.close();
+      if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(`cannot open the store at ${file}: ${describeError(error)}`, { cause: error });
     }
-    return new EventStore(db, file, options);
   }
 
   get isOpen(): boolean {
@@ -132,7 +140,7 @@ export class EventStore implements IngestPort {
   /** Commits a parsed delivery (group commit). Resolves after the commit, rejects with StoreUnavailableError. */
   append(batch: IngestBatch): Promise<AppendOutcome> {
     if (this.db === null) return Promise.reject(storeClosedError());
-    return this.committer.submit(batch);
+    return this.writer.append(batch);
   }
 
   /** IngestPort: the receiver's durable sink. */
@@ -142,12 +150,12 @@ export class EventStore implements IngestPort {
 
   /** Transactions and batches committed so far (group commit makes commits < batches). */
   get commitStats(): Readonly<GroupCommitStats> {
-    return { ...this.committer.stats };
+    return this.writer.commitStats;
   }
 
-  counts(): { storedEvents: number; executions: number } {
-    this.syncWithOtherWriters(this.database());
-    return { storedEvents: this.storedEvents, executions: this.executionCount };
+  /** Stored events and executions, committed by any connection (trigger-kept: O(1)). */
+  counts(): StoreCounts {
+    return readStoreCounts(this.database());
   }
 
   listFlows(flowSids?: readonly string[]): FlowSummary[] {
@@ -167,13 +175,13 @@ export class EventStore implements IngestPort {
   getExecution(executionSid: string): { tree: ExecutionTree; events: StoredEventRecord[] } | null {
     const rows = queries.executionEventRows(this.database(), executionSid);
     if (rows.length === 0) return null;
-    return { tree: this.treeOfRows(executionSid, rows), events: rows.map(queries.storedEventRecord) };
+    return { tree: buildTree(parseEventRows(rows)), events: rows.map(queries.storedEventRecord) };
   }
 
   getExecutionWithRawEvents(executionSid: string): ExecutionWithRawEvents | null {
     const rows = queries.executionEventRows(this.database(), executionSid);
     if (rows.length === 0) return null;
-    return { tree: this.treeOfRows(executionSid, rows), rawEvents: rows.map((row) => textOf(row, 'body')) };
+    return { tree: buildTree(parseEventRows(rows)), rawEvents: rows.map((row) => textOf(row, 'body')) };
   }
 
   /** Raw events that belong to no execution, oldest first; pass `next` back to continue. */
@@ -212,28 +220,31 @@ export class EventStore implements IngestPort {
     return retention.getRetention(this.database());
   }
 
-  /** Validates (retentionSchema) and saves the settings; call applyRetention to enforce them now. */
-  setRetention(settings: RetentionSettings): RetentionSettings {
-    return retention.setRetention(this.database(), settings);
+  /** Validates (retentionSchema, throws on bad settings) and saves them; call applyRetention to enforce them now. */
+  async setRetention(settings: RetentionSettings): Promise<RetentionSettings> {
+    const parsed = retentionSchema.parse(settings);
+    this.database();
+    return this.writer.setRetention(parsed);
   }
 
   /** Enforces the saved settings; ages by the later of event time and receipt (see retention.ts). */
-  applyRetention(now?: Date): Promise<retention.DeleteCounts> {
-    return retention.applyRetention(this.retentionHost(), now);
+  async applyRetention(now?: Date): Promise<retention.DeleteCounts> {
+    this.database();
+    return this.writer.applyRetention(now);
   }
 
   /** Deletes executions whose latest activity (event time) is before `isoTime`, and older events of no execution. */
-  clearOlderThan(isoTime: string): Promise<retention.DeleteCounts> {
-    return retention.clearOlderThan(this.retentionHost(), isoTime);
+  async clearOlderThan(isoTime: string): Promise<retention.DeleteCounts> {
+    this.database();
+    return this.writer.clearOlderThan(isoTime);
   }
 
   /** Commits what is queued, then closes. Later calls fail with StoreUnavailableError. Idempotent. */
   close(): void {
     if (this.db === null) return;
-    this.committer.flushAll();
+    this.writer.close();
     const db = this.db;
     this.db = null;
-    this.cache.clear();
     for (const snapshot of this.readSnapshots) snapshot.close();
     this.readSnapshots.clear();
     db.close();
@@ -242,48 +253,6 @@ export class EventStore implements IngestPort {
   private database(): SqliteDatabase {
     if (this.db === null) throw storeClosedError();
     return this.db;
-  }
-
-  private commitBatches(batches: readonly IngestBatch[]): AppendOutcome[] {
-    const db = this.database();
-    try {
-      const effect = commitGroup({ db, cache: this.cache, onTransactionStart: () => this.syncWithOtherWriters(db) }, batches);
-      this.storedEvents += effect.insertedEvents;
-      this.executionCount += effect.newExecutions;
-      return effect.outcomes;
-    } catch (error) {
-      throw new StoreUnavailableError(`could not commit events: ${describeError(error)}`, { cause: error });
-    }
-  }
-
-  /** Drops the cache and recounts when another connection committed since we last looked. */
-  private syncWithOtherWriters(db: SqliteDatabase): void {
-    const version = countRows(db, 'SELECT data_version AS n FROM pragma_data_version');
-    if (version === this.seenDataVersion) return;
-    this.cache.clear();
-    this.storedEvents = countRows(db, 'SELECT count(*) AS n FROM events');
-    this.executionCount = countRows(db, 'SELECT count(*) AS n FROM executions');
-    this.seenDataVersion = version;
-  }
-
-  private treeOfRows(executionSid: string, rows: Parameters<typeof parseEventRows>[0]): ExecutionTree {
-    const cached = this.cache.get(executionSid);
-    if (cached !== undefined && cached.size === rows.length) return buildTree(cached);
-    const events = parseEventRows(rows);
-    this.cache.set(executionSid, events);
-    return buildTree(events);
-  }
-
-  private retentionHost(): retention.RetentionHost {
-    return {
-      database: () => this.database(),
-      storedEvents: () => this.storedEvents,
-      onDeleted: (executionSids, deletedEvents) => {
-        for (const sid of executionSids) this.cache.delete(sid);
-        this.storedEvents -= deletedEvents;
-        this.executionCount -= executionSids.length;
-      },
-    };
   }
 }
 

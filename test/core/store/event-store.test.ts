@@ -14,7 +14,7 @@ import {
   sinkTestEvent,
   stepEnded,
 } from '../../shared/studio-fixtures.js';
-import { batchOf, openStore, tempDir } from './store-test-helpers.js';
+import { batchOf, openStore, tempDir, withWriterMode, WRITER_MODES } from './store-test-helpers.js';
 
 const otherEvent = (id: string) => ({
   specversion: '1.0',
@@ -25,7 +25,9 @@ const otherEvent = (id: string) => ({
   data: { messageSid: 'SM1', extra: { nested: [1, 2] } },
 });
 
-describe('EventStore', () => {
+describe.each(WRITER_MODES)('EventStore, $name', ({ writerThread }) => {
+  withWriterMode(writerThread);
+
   it('creates flowscope.db in WAL mode in the data directory', () => {
     const dir = path.join(tempDir(), 'nested', 'data');
     const store = openStore(dir);
@@ -201,6 +203,24 @@ describe('EventStore', () => {
     const last = await live.append(batchOf(ivr.events.slice(-1)));
     expect(last.changed).toEqual([buildExecutionTree(parseAll(ivr.events)).summary]);
     expect(live.counts().storedEvents).toBe(ivr.events.length);
+  });
+
+  it('counts a store made before the trigger-kept counts (schema 3), then keeps counting', async () => {
+    const dir = tempDir();
+    const ivr = ivrScenario();
+    const first = openStore(dir);
+    await first.append(batchOf([...ivr.events.slice(0, 3), sinkTestEvent('t1')]));
+    first.close();
+    const db = new Database(path.join(dir, STORE_FILE_NAME));
+    db.exec(`DROP TRIGGER events_count_insert; DROP TRIGGER events_count_delete; DROP TABLE store_counts;
+      DELETE FROM schema_version WHERE version > 3;`);
+    db.close();
+    const store = openStore(dir);
+    expect(store.counts()).toEqual({ storedEvents: 4, executions: 1 });
+    await store.append(batchOf(ivr.events));
+    expect(store.counts()).toEqual({ storedEvents: ivr.events.length + 1, executions: 1 });
+    await store.clearOlderThan('2100-01-01T00:00:00.000Z');
+    expect(store.counts()).toEqual({ storedEvents: 0, executions: 0 });
   });
 
   it('refuses to open a store written by a newer schema', () => {

@@ -3,7 +3,7 @@ import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETENTION, exportToString, importFromText, STORE_FILE_NAME } from '../../../src/core/store/event-store.js';
 import { at, executionScenario, executionStarted, sid, sinkTestEvent } from '../../shared/studio-fixtures.js';
-import { batchOf, openStore, tempDir } from './store-test-helpers.js';
+import { batchOf, openStore, tempDir, withWriterMode, WRITER_MODES } from './store-test-helpers.js';
 
 const DAY = 86_400_000;
 
@@ -16,13 +16,15 @@ function executionEndingAt(n: number, lastAt: string, steps = 1) {
   }).events;
 }
 
-describe('retention', () => {
-  it('has defaults, validates and persists settings', () => {
+describe.each(WRITER_MODES)('retention, $name', ({ writerThread }) => {
+  withWriterMode(writerThread);
+
+  it('has defaults, validates and persists settings', async () => {
     const dir = tempDir();
     const store = openStore(dir);
     expect(store.getRetention()).toEqual(DEFAULT_RETENTION);
-    expect(store.setRetention({ maxAgeDays: 2, maxEvents: null })).toEqual({ maxAgeDays: 2, maxEvents: null });
-    expect(() => store.setRetention({ maxAgeDays: -1, maxEvents: null })).toThrow();
+    expect(await store.setRetention({ maxAgeDays: 2, maxEvents: null })).toEqual({ maxAgeDays: 2, maxEvents: null });
+    await expect(store.setRetention({ maxAgeDays: -1, maxEvents: null })).rejects.toThrow();
     store.close();
     expect(openStore(dir).getRetention()).toEqual({ maxAgeDays: 2, maxEvents: null });
   });
@@ -71,14 +73,14 @@ describe('retention', () => {
     for (const { events, at: receivedAt } of live) await store.append(batchOf(events, [], new Date(receivedAt)));
     expect(store.counts().storedEvents).toBe(20);
 
-    store.setRetention({ maxAgeDays: null, maxEvents: 10 });
+    await store.setRetention({ maxAgeDays: null, maxEvents: 10 });
     const trimmed = await store.applyRetention(new Date(at(DAY)));
     // oldest first: FN1 (3), FN2 (3), sink test t1 (1), FN3 (3) -> 10 events left
     expect(trimmed).toEqual({ deletedExecutions: 3, deletedEvents: 10 });
     expect(store.listExecutions({}).items.map((e) => e.executionSid)).toEqual([sid('FN', 6), sid('FN', 5), sid('FN', 4)]);
     expect(store.counts()).toEqual({ storedEvents: 10, executions: 3 });
 
-    store.setRetention({ maxAgeDays: 1, maxEvents: 10 });
+    await store.setRetention({ maxAgeDays: 1, maxEvents: 10 });
     const aged = await store.applyRetention(new Date(Date.parse(at(DAY)) + 210_000));
     // the cut-off is 00:03:30: FN4 (last event 00:03) goes; FN5 (00:04) and t2 (00:06:40) stay
     expect(aged).toEqual({ deletedExecutions: 1, deletedEvents: 3 });
@@ -102,7 +104,7 @@ describe('retention', () => {
     const { text } = await exportToString(source, {});
 
     const store = openStore();
-    store.setRetention({ maxAgeDays: 30, maxEvents: null });
+    await store.setRetention({ maxAgeDays: 30, maxEvents: null });
     const importedAt = new Date(at(0));
     await importFromText(store, text, importedAt);
     expect(await store.applyRetention(new Date(at(DAY)))).toEqual({ deletedExecutions: 0, deletedEvents: 0 });
@@ -113,7 +115,7 @@ describe('retention', () => {
 
   it('max age also keeps an old-dated event appended with a recent receipt; clearOlderThan still goes by event time', async () => {
     const store = openStore();
-    store.setRetention({ maxAgeDays: 30, maxEvents: null });
+    await store.setRetention({ maxAgeDays: 30, maxEvents: null });
     const events = executionEndingAt(1, at(-60 * DAY), 1);
     await store.append(batchOf(events, [], new Date(at(0))));
     expect(await store.applyRetention(new Date(at(DAY)))).toEqual({ deletedExecutions: 0, deletedEvents: 0 });
@@ -126,7 +128,7 @@ describe('retention', () => {
     await store.append(batchOf(live, [], new Date(at(0))));
     const imported = executionEndingAt(2, at(-90 * DAY), 1);
     await store.append(batchOf(imported, [], new Date(at(60_000))));
-    store.setRetention({ maxAgeDays: null, maxEvents: imported.length });
+    await store.setRetention({ maxAgeDays: null, maxEvents: imported.length });
     expect(await store.applyRetention(new Date(at(120_000)))).toEqual({ deletedExecutions: 1, deletedEvents: live.length });
     expect(store.listExecutions({}).items.map((e) => e.executionSid)).toEqual([sid('FN', 2)]);
   });
@@ -139,13 +141,14 @@ describe('retention', () => {
     first.close();
     // take the store back to schema 2
     const db = new Database(path.join(dir, STORE_FILE_NAME));
-    db.exec(`DROP INDEX executions_by_retention_time; ALTER TABLE executions DROP COLUMN retention_time;
+    db.exec(`DROP TRIGGER events_count_insert; DROP TRIGGER events_count_delete; DROP TABLE store_counts;
+      DROP INDEX executions_by_retention_time; ALTER TABLE executions DROP COLUMN retention_time;
       DROP INDEX events_other_by_retention_time; ALTER TABLE events DROP COLUMN retention_time;
       DELETE FROM schema_version WHERE version > 2;`);
     db.close();
 
     const store = openStore(dir);
-    store.setRetention({ maxAgeDays: 30, maxEvents: null });
+    await store.setRetention({ maxAgeDays: 30, maxEvents: null });
     expect(await store.applyRetention(new Date(at(DAY)))).toEqual({ deletedExecutions: 0, deletedEvents: 0 });
     expect(await store.applyRetention(new Date(at(31 * DAY)))).toEqual({ deletedExecutions: 1, deletedEvents: events.length + 1 });
   });

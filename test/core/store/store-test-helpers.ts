@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 import type { IngestBatch } from '../../../src/core/receiver/ingest-port.js';
 import { EventStore, type EventStoreOptions } from '../../../src/core/store/event-store.js';
 import type { RejectedEvent } from '../../../src/shared/studio-event.js';
@@ -24,9 +24,27 @@ export function tempDir(): string {
   return dir;
 }
 
+/** Both places the store's writes can run (store-writer.ts): suites that matter run against each. */
+export const WRITER_MODES = [
+  { name: 'writes on this thread', writerThread: false },
+  { name: 'writes in a writer thread', writerThread: true },
+] as const;
+
+let modeOptions: EventStoreOptions = {};
+
+/** Makes openStore use this writer mode in the tests of the enclosing describe. */
+export function withWriterMode(writerThread: boolean): void {
+  beforeEach(() => {
+    modeOptions = { writerThread };
+  });
+  afterEach(() => {
+    modeOptions = {};
+  });
+}
+
 /** Opens a store (closed automatically after the test). */
 export function openStore(dataDir: string = tempDir(), options: EventStoreOptions = {}): EventStore {
-  const store = EventStore.open(dataDir, options);
+  const store = EventStore.open(dataDir, { ...modeOptions, ...options });
   stores.push(store);
   return store;
 }
