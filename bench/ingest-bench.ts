@@ -148,12 +148,15 @@ function wrkAvailable(): boolean {
   return spawnSync('wrk', ['-v']).error === undefined;
 }
 
+/** Each wrk run gets ids of its own (the Lua script's RUN prefix): a repeated id would be a cheap duplicate. */
+let wrkRuns = Date.now() % 1_000_000_000;
+
 /** Runs wrk with bench/wrk-studio-events.lua: unique step events, eight per execution, in order. */
 function runWrk(label: string, server: Server, batchSize: number, seconds: number): void {
   const output = execFileSync(
     'wrk',
     ['-t1', `-c${batchSize === 1 ? 64 : 32}`, `-d${seconds}s`, '--latency', '-s', path.join(ROOT, 'bench/wrk-studio-events.lua'), server.url.origin],
-    { env: { ...process.env, BATCH: String(batchSize) }, encoding: 'utf8' },
+    { env: { ...process.env, BATCH: String(batchSize), RUN: String(wrkRuns++) }, encoding: 'utf8' },
   );
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
   const pct = (p: string) => /([\d.]+)(us|ms|s)$/.exec(new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(output)?.[1] ?? '')?.slice(1) ?? ['0', 'ms'];
