@@ -10,13 +10,14 @@
  * client costs a core of its own on a 2-core machine, wrk much less.
  * Prints figures only; nothing here asserts on time.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { generateTraffic } from '../src/core/demo/traffic-generator.js';
 import { signDelivery } from '../src/core/receiver/twilio-signature.js';
+import { describeCpuSplit, startHealthProbe, threadCpuSeconds } from './server-probes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -113,6 +114,7 @@ async function run(label: string, server: Server, deliveries: Delivery[], events
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
+  const cpuBefore = threadCpuSeconds(server.pid);
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -126,6 +128,7 @@ async function run(label: string, server: Server, deliveries: Delivery[], events
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = describeCpuSplit(server.pid, cpuBefore, threadCpuSeconds(server.pid), seconds);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const events = deliveries.length * eventsPerDelivery;
@@ -141,6 +144,7 @@ async function run(label: string, server: Server, deliveries: Delivery[], events
       failures > 0 ? `FAILURES ${failures}` : '',
     ].join('  '),
   );
+  console.log(`${''.padEnd(28)}${cpu}`);
 }
 
 /** wrk (Debian package `wrk`), when installed: a C load generator leaves the server more CPU. */
@@ -152,12 +156,21 @@ function wrkAvailable(): boolean {
 let wrkRuns = Date.now() % 1_000_000_000;
 
 /** Runs wrk with bench/wrk-studio-events.lua: unique step events, eight per execution, in order. */
-function runWrk(label: string, server: Server, batchSize: number, seconds: number): void {
-  const output = execFileSync(
-    'wrk',
-    ['-t1', `-c${batchSize === 1 ? 64 : 32}`, `-d${seconds}s`, '--latency', '-s', path.join(ROOT, 'bench/wrk-studio-events.lua'), server.url.origin],
-    { env: { ...process.env, BATCH: String(batchSize), RUN: String(wrkRuns++) }, encoding: 'utf8' },
-  );
+async function runWrk(label: string, server: Server, batchSize: number, seconds: number): Promise<void> {
+  const cpuBefore = threadCpuSeconds(server.pid);
+  const probe = startHealthProbe(server.url);
+  const started = process.hrtime.bigint();
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile(
+      'wrk',
+      ['-t1', `-c${batchSize === 1 ? 64 : 32}`, `-d${seconds}s`, '--latency', '-s', path.join(ROOT, 'bench/wrk-studio-events.lua'), server.url.origin],
+      { env: { ...process.env, BATCH: String(batchSize), RUN: String(wrkRuns++) }, encoding: 'utf8' },
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+    );
+  });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = describeCpuSplit(server.pid, cpuBefore, threadCpuSeconds(server.pid), wall);
+  const health = await probe.stop();
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
   const pct = (p: string) => /([\d.]+)(us|ms|s)$/.exec(new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(output)?.[1] ?? '')?.slice(1) ?? ['0', 'ms'];
   const ms = ([value, unit]: string[]) => Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
@@ -173,6 +186,9 @@ function runWrk(label: string, server: Server, batchSize: number, seconds: numbe
       failures > 0 ? `FAILURES ${failures}` : '',
     ].join('  '),
   );
+  console.log(
+    `${''.padEnd(28)}${cpu}; GET / meanwhile: p50 ${health.p50.toFixed(1)} ms, p99 ${health.p99.toFixed(1)} ms, max ${health.max.toFixed(1)} ms (${health.count} probes)`,
+  );
 }
 
 async function mainWithWrk(): Promise<void> {
@@ -180,8 +196,8 @@ async function mainWithWrk(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowscope-bench-wrk-'));
   const server = await startServe(dir);
   try {
-    runWrk('warm-up (not a figure)', server, 10, 3);
-    for (const batchSize of [1, 10, 100]) runWrk(`batch ${batchSize} (wrk)`, server, batchSize, Math.max(3, Math.round(10 * SCALE)));
+    await runWrk('warm-up (not a figure)', server, 10, 3);
+    for (const batchSize of [1, 10, 100]) await runWrk(`batch ${batchSize} (wrk)`, server, batchSize, Math.max(3, Math.round(10 * SCALE)));
   } finally {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -45,11 +45,11 @@ export interface ReceivedRange {
   last: string;
 }
 
+// Positional parameters: libsql reads named ones property by property, about 10 us more per row.
 const UPSERT_SQL = `
   INSERT INTO executions (execution_sid, flow_sid, status, contact, started_by, started_at,
     last_event_at, event_count, widgets, first_received_at, last_received_at, summary)
-  VALUES (:execution_sid, :flow_sid, :status, :contact, :started_by, :started_at,
-    :last_event_at, :event_count, :widgets, :first_received_at, :last_received_at, :summary)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (execution_sid) DO UPDATE SET
     flow_sid = excluded.flow_sid, status = excluded.status, contact = excluded.contact,
     started_by = excluded.started_by, started_at = excluded.started_at,
@@ -65,27 +65,26 @@ function searchableWidgets(summary: ExecutionSummary): string {
   return [...names].join('\n');
 }
 
-/** Writes an execution's summary row. Returns whether the execution is new to the table. */
 /** Whether the execution has a projection row (then, and only then, it has stored events). */
 export function projectionExists(db: SqliteDatabase, executionSid: string): boolean {
   return prepared(db, 'SELECT 1 AS found FROM executions WHERE execution_sid = ?').get(executionSid) !== undefined;
 }
 
 export function upsertProjection(db: SqliteDatabase, summary: ExecutionSummary, received: ReceivedRange): void {
-  prepared(db, UPSERT_SQL).run({
-    execution_sid: summary.executionSid,
-    flow_sid: summary.flowSid,
-    status: summary.status,
-    contact: summary.contact,
-    started_by: summary.startedBy,
-    started_at: summary.startedAt,
-    last_event_at: summary.lastEventAt,
-    event_count: summary.eventCount,
-    widgets: searchableWidgets(summary),
-    first_received_at: received.first,
-    last_received_at: received.last,
-    summary: JSON.stringify(summary),
-  });
+  prepared(db, UPSERT_SQL).run([
+    summary.executionSid,
+    summary.flowSid,
+    summary.status,
+    summary.contact,
+    summary.startedBy,
+    summary.startedAt,
+    summary.lastEventAt,
+    summary.eventCount,
+    searchableWidgets(summary),
+    received.first,
+    received.last,
+    JSON.stringify(summary),
+  ]);
 }
 
 /**

@@ -34,6 +34,25 @@ function scenario(i: number, flow: number, start: string) {
 }
 
 describe('flow counts', () => {
+  it('follow an execution whose flow changes (rows moved between flows), and the same flow', async () => {
+    const dataDir = tempDir();
+    const store = openStore(dataDir);
+    const scenarios = Array.from({ length: 6 }, (_, i) => scenario(i, i % 2, '2025-01-01T10:00:00.000Z'));
+    await store.append(batchOf(scenarios.flatMap((s) => [s.started, ...s.steps, ...(s.ended ? [s.ended] : [])])));
+    const flows = () => store.listFlows().map(({ flowSid, active, ended, failed, total }) => ({ flowSid, active, ended, failed, total })).sort((a, b) => (a.flowSid < b.flowSid ? -1 : 1));
+    const db = new Database(path.join(dataDir, STORE_FILE_NAME));
+    try {
+      // every execution of flow 0 moves to flow 1 and one of flow 1 to a new flow 2; then statuses change in place
+      db.exec(`UPDATE executions SET flow_sid = '${sid('FW', 1)}' WHERE flow_sid = '${sid('FW', 0)}'`);
+      db.exec(`UPDATE executions SET flow_sid = '${sid('FW', 2)}' WHERE execution_sid = '${sid('FN', 5_001)}'`);
+      db.exec(`UPDATE executions SET status = CASE status WHEN 'active' THEN 'failed' ELSE 'active' END`);
+    } finally {
+      db.close();
+    }
+    expect(flows()).toEqual(groupedCounts(dataDir));
+    expect(flows().map((f) => f.flowSid)).toEqual([sid('FW', 1), sid('FW', 2)]);
+  });
+
   it('match the executions through inserts, status changes, retention and clears', async () => {
     const dataDir = tempDir();
     const store = openStore(dataDir);

@@ -141,7 +141,8 @@ describe.each(WRITER_MODES)('retention, $name', ({ writerThread }) => {
     first.close();
     // take the store back to schema 2
     const db = new Database(path.join(dir, STORE_FILE_NAME));
-    db.exec(`DROP TRIGGER events_count_insert; DROP TRIGGER events_count_delete; DROP TABLE store_counts;
+    db.exec(`DROP TRIGGER executions_flow_update_same; DROP TRIGGER executions_flow_update_moved;
+      DROP TRIGGER events_count_insert; DROP TRIGGER events_count_delete; DROP TABLE store_counts;
       DROP INDEX executions_by_retention_time; ALTER TABLE executions DROP COLUMN retention_time;
       DROP INDEX events_other_by_retention_time; ALTER TABLE events DROP COLUMN retention_time;
       DELETE FROM schema_version WHERE version > 2;`);
