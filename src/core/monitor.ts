@@ -140,7 +140,10 @@ export class Monitor {
     const settings = new ConnectionSettingsStore(options.dataDir);
     const saved = await settings.settings();
     const receiver = { ...options.receiver, port: options.receiver?.port ?? saved.receiverPort ?? 0, path: options.receiver?.path ?? saved.receiverPath };
-    const store = EventStore.open(options.dataDir, { writerThread: options.storeWriterThread ?? true });
+    const store = EventStore.open(options.dataDir, {
+      writerThread: options.storeWriterThread ?? true,
+      onWriterFailure: (message) => options.log?.(`${message}; deliveries get 503 until it restarts`),
+    });
     const monitor = new Monitor(store, { ...options, receiver }, settings);
     try {
       await monitor.receiver.start();
@@ -227,7 +230,7 @@ export class Monitor {
       this.coalescer.flushNow();
       this.coalescer.dispose();
       if (this.rateDecayTimer !== null) clearTimeout(this.rateDecayTimer);
-      this.store.close();
+      await this.store.closeAsync();
     })();
     return this.stopping;
   }

@@ -88,6 +88,10 @@ export interface EventStoreOptions {
    * `serve` and the desktop app turn it on; reads stay on the caller's thread either way.
    */
   writerThread?: boolean;
+  /** Told when the writer thread died (its writes then fail with 503 until it restarts). */
+  onWriterFailure?: (message: string) => void;
+  /** With a writer thread: events waiting for their commit beyond which appends get 503 at once. */
+  maxQueuedEvents?: number;
 }
 
 export class EventStore implements IngestPort {
@@ -110,7 +114,10 @@ export class EventStore implements IngestPort {
       ...(options.maxEventsPerCommit !== undefined ? { maxEventsPerCommit: options.maxEventsPerCommit } : {}),
     };
     this.writer = options.writerThread
-      ? new ThreadedStoreWriter(file, writerOptions)
+      ? new ThreadedStoreWriter(file, writerOptions, {
+          ...(options.onWriterFailure ? { onFailure: options.onWriterFailure } : {}),
+          ...(options.maxQueuedEvents !== undefined ? { maxQueuedEvents: options.maxQueuedEvents } : {}),
+        })
       : new StoreWriter(db, writerOptions, false);
   }
 
@@ -242,12 +249,26 @@ export class EventStore implements IngestPort {
   /** Commits what is queued, then closes. Later calls fail with StoreUnavailableError. Idempotent. */
   close(): void {
     if (this.db === null) return;
+    const db = this.detach();
     this.writer.close();
-    const db = this.db;
+    db.close();
+  }
+
+  /** close() that does not block this thread while a writer thread commits what is queued. */
+  async closeAsync(): Promise<void> {
+    if (this.db === null) return;
+    const db = this.detach();
+    await this.writer.closeAsync();
+    db.close();
+  }
+
+  /** Makes every later call fail as closed and ends the read snapshots; returns the connection. */
+  private detach(): SqliteDatabase {
+    const db = this.database();
     this.db = null;
     for (const snapshot of this.readSnapshots) snapshot.close();
     this.readSnapshots.clear();
-    db.close();
+    return db;
   }
 
   private database(): SqliteDatabase {

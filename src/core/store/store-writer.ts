@@ -59,6 +59,8 @@ export interface StoreWriteSide {
   readonly commitStats: Readonly<GroupCommitStats>;
   /** Commits what is queued, then stops; later writes fail with StoreUnavailableError. Idempotent. */
   close(): void;
+  /** close() without blocking the calling thread while a writer thread finishes. */
+  closeAsync(): Promise<void>;
 }
 
 export class StoreWriter implements StoreWriteSide {
@@ -135,6 +137,11 @@ export class StoreWriter implements StoreWriteSide {
       forgetPreparedStatements(db);
       db.close();
     }
+  }
+
+  closeAsync(): Promise<void> {
+    this.close();
+    return Promise.resolve();
   }
 
   private database(): SqliteDatabase {

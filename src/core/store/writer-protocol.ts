@@ -6,16 +6,24 @@
  * as name and message only (structured clone drops class identity), and are rebuilt on the main
  * side into the classes callers test for (StoreUnavailableError, RangeError).
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { RetentionSettings } from '../../shared/contract.js';
 import type { IngestBatch } from '../receiver/ingest-port.js';
 import type { GroupCommitStats } from './group-commit.js';
 import type { StoreWriterOptions } from './store-writer.js';
 
+/**
+ * The thread's life, in an Int32Array over `WriterThreadData.state` (index 0), so the main thread
+ * can wait for it synchronously (Atomics.wait): at open, and at close.
+ */
+export const WriterState = { starting: 0, ready: 1, openFailed: 2, closed: 3 } as const;
+
 export interface WriterThreadData {
   file: string;
   options: StoreWriterOptions;
-  /** Int32Array over it: the thread stores 1 and notifies once its connection is closed. */
-  closedSignal: SharedArrayBuffer;
+  state: SharedArrayBuffer;
+  /** Where the thread reports why it could not open the store (read with receiveMessageOnPort). */
+  setup: MessagePort;
   /** Source mode only (tsx, vitest): the TypeScript entry the boot script imports. */
   entry?: string;
 }

@@ -3,28 +3,26 @@
  * owns a StoreWriter with a connection of its own and answers the main thread's requests.
  *
  * Invariants:
+ * - It opens the store first and says so in the shared state: `ready`, or `openFailed` after
+ *   posting the reason on the setup port; the main thread waits for either before going on.
  * - Requests are served in arrival order; appends arriving in the same turn share a group commit.
- * - Every request but `close` gets exactly one reply, carrying the commit statistics after it.
- * - `close` commits what is queued, closes the connection, then signals `closedSignal` so that
- *   the main thread, blocked in Atomics.wait, can reopen or delete the file right away.
- * - If the connection cannot be opened, every request is answered with that error (the receiver
- *   then answers 503); the thread never exits on its own before `close`.
+ *   Every request but `close` gets exactly one reply, carrying the commit statistics after it.
+ * - `close` commits what is queued, closes the connection, then sets `closed` so that the main
+ *   thread, blocked in Atomics.wait (or awaiting Atomics.waitAsync), can go on at once.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { StoreUnavailableError, describeError } from './store-errors.js';
+import { describeError, StoreUnavailableError } from './store-errors.js';
 import { StoreWriter } from './store-writer.js';
-import type { SerializedError, WriterReply, WriterRequest, WriterThreadData } from './writer-protocol.js';
+import { WriterState, type SerializedError, type WriterReply, type WriterRequest, type WriterThreadData } from './writer-protocol.js';
 
 const data = workerData as WriterThreadData;
 if (parentPort === null) throw new Error('writer-thread.ts runs only as a worker thread');
 const port = parentPort;
+const state = new Int32Array(data.state);
 
-let writer: StoreWriter | null = null;
-let openError: unknown = null;
-try {
-  writer = StoreWriter.open(data.file, data.options);
-} catch (error) {
-  openError = error;
+function signal(value: number): void {
+  Atomics.store(state, 0, value);
+  Atomics.notify(state, 0);
 }
 
 function serialize(error: unknown): SerializedError {
@@ -35,52 +33,58 @@ function serialize(error: unknown): SerializedError {
   };
 }
 
-function reply(id: number, outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): void {
-  const stats = writer === null ? null : writer.commitStats;
-  const message: WriterReply = outcome.ok
-    ? { id, ok: true, value: outcome.value, stats }
-    : { id, ok: false, error: serialize(outcome.error), stats };
-  port.postMessage(message);
-}
-
-function run(w: StoreWriter, request: WriterRequest): Promise<unknown> {
+function run(writer: StoreWriter, request: WriterRequest): Promise<unknown> {
   switch (request.op) {
     case 'append':
-      return w.append(request.batch);
+      return writer.append(request.batch);
     case 'applyRetention':
-      return w.applyRetention(request.now === null ? undefined : new Date(request.now));
+      return writer.applyRetention(request.now === null ? undefined : new Date(request.now));
     case 'clearOlderThan':
-      return w.clearOlderThan(request.isoTime);
+      return writer.clearOlderThan(request.isoTime);
     case 'setRetention':
-      return w.setRetention(request.settings);
+      return writer.setRetention(request.settings);
     case 'close':
       return Promise.resolve(null);
   }
 }
 
-function close(): void {
-  try {
-    writer?.close();
-  } finally {
-    const signal = new Int32Array(data.closedSignal);
-    Atomics.store(signal, 0, 1);
-    Atomics.notify(signal, 0);
-    // replies of the commits close() just flushed are posted from microtasks: let them go first
-    setImmediate(() => port.close());
-  }
+function serve(writer: StoreWriter): void {
+  const reply = (id: number, outcome: { ok: true; value: unknown } | { ok: false; error: unknown }) => {
+    const stats = writer.commitStats;
+    const message: WriterReply = outcome.ok
+      ? { id, ok: true, value: outcome.value, stats }
+      : { id, ok: false, error: serialize(outcome.error), stats };
+    port.postMessage(message);
+  };
+  port.on('message', (request: WriterRequest) => {
+    if (request.op === 'close') {
+      try {
+        writer.close();
+      } finally {
+        signal(WriterState.closed);
+        // replies of the commits close() just flushed are posted from microtasks: let them go first
+        setImmediate(() => port.close());
+      }
+      return;
+    }
+    run(writer, request).then(
+      (value) => reply(request.id, { ok: true, value }),
+      (error: unknown) => reply(request.id, { ok: false, error }),
+    );
+  });
 }
 
-port.on('message', (request: WriterRequest) => {
-  if (request.op === 'close') {
-    close();
-    return;
-  }
-  if (writer === null) {
-    reply(request.id, { ok: false, error: openError });
-    return;
-  }
-  run(writer, request).then(
-    (value) => reply(request.id, { ok: true, value }),
-    (error: unknown) => reply(request.id, { ok: false, error }),
-  );
-});
+let writer: StoreWriter | null = null;
+try {
+  writer = StoreWriter.open(data.file, data.options);
+} catch (error) {
+  data.setup.postMessage(serialize(error));
+  signal(WriterState.openFailed);
+  data.setup.close();
+  port.close();
+}
+if (writer !== null) {
+  data.setup.close();
+  serve(writer);
+  signal(WriterState.ready);
+}

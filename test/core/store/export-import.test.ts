@@ -9,7 +9,7 @@ import { importFromFile, importFromText } from '../../../src/core/store/import-r
 import { exportDocumentSchema } from '../../../src/shared/export-format.js';
 import { MAX_JSON_DEPTH } from '../../../src/core/receiver/request-body.js';
 import { at, executionScenario, ivrScenario, messagingScenario, sid, sinkTestEvent, stepEnded } from '../../shared/studio-fixtures.js';
-import { batchOf, openStore, tempDir } from './store-test-helpers.js';
+import { batchOf, openStore, tempDir, withWriterMode, WRITER_MODES } from './store-test-helpers.js';
 
 const NOW = new Date('2025-02-01T08:30:00.123Z');
 
@@ -41,7 +41,9 @@ function snapshot(store: EventStore) {
   };
 }
 
-describe('export and import', () => {
+describe.each(WRITER_MODES)('export and import, $name', ({ writerThread }) => {
+  withWriterMode(writerThread);
+
   it('exports a versioned document with summaries, ordered steps and raw events', async () => {
     const store = await seeded();
     const { text, fileName, counts } = await exportToString(store, {}, { now: NOW });

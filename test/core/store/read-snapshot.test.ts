@@ -12,7 +12,7 @@ import { STORE_FILE_NAME, StoreUnavailableError, type EventStore } from '../../.
 import { exportToString, writeExport } from '../../../src/core/store/export-writer.js';
 import { exportDocumentSchema } from '../../../src/shared/export-format.js';
 import { at, executionScenario, sid, sinkTestEvent, stepEnded } from '../../shared/studio-fixtures.js';
-import { batchOf, openStore, tempDir } from './store-test-helpers.js';
+import { batchOf, openStore, tempDir, withWriterMode, WRITER_MODES } from './store-test-helpers.js';
 
 const NOW = new Date('2025-02-01T08:30:00.000Z');
 const MINUTE = 60_000;
@@ -75,7 +75,9 @@ function truncateCheckpointBusy(dataDir: string): boolean {
   }
 }
 
-describe('export snapshot', () => {
+describe.each(WRITER_MODES)('export snapshot, $name', ({ writerThread }) => {
+  withWriterMode(writerThread);
+
   it('exports the state at its start, each execution once, while events arrive between its pages', async () => {
     const seeded = await seededStore();
     const { store } = seeded;
