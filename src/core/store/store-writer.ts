@@ -29,6 +29,7 @@ import {
   openDatabase,
   readStoreCounts,
   useRuntimeBusyTimeout,
+  WRITER_THREAD_CHECKPOINT_PAGES,
   type Durability,
   type SqliteDatabase,
 } from './store-schema.js';
@@ -89,11 +90,14 @@ export class StoreWriter implements StoreWriteSide {
     });
   }
 
-  /** Opens a connection of its own to a store file that EventStore.open already created and migrated. */
+  /**
+   * Opens a connection of its own (the writer thread's) to a store file that EventStore.open
+   * already created and migrated.
+   */
   static open(file: string, options: StoreWriterOptions): StoreWriter {
     let db: SqliteDatabase | null = null;
     try {
-      db = openDatabase(file, options.durability ?? 'full');
+      db = openDatabase(file, options.durability ?? 'full', WRITER_THREAD_CHECKPOINT_PAGES);
       useRuntimeBusyTimeout(db, options.busyTimeoutMs);
       return new StoreWriter(db, options, true);
     } catch (error) {
