@@ -12,7 +12,7 @@
  *   aside, visible in the UI) so that one poison event never makes Twilio retry the batch.
  * - Nothing here merges request objects into others; JSON.parse creates own properties only.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDelivery } from '../../shared/studio-event.js';
 import type { UnverifiedRecord } from '../../shared/contract.js';
 import type { IngestPort, ReceiverObserver } from './ingest-port.js';
@@ -54,16 +54,24 @@ export interface DeliveryHandlerDeps {
   maxBufferedBytes?: number;
 }
 
-export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler {
+/**
+ * Handles one delivery on plain node:http objects: the receiver calls it for `POST <path>` before
+ * express sees the request (see receiver.ts), and express routes the path's variants to it too.
+ */
+export type DeliveryHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandler {
   const { ingest, observer, maxBodyBytes } = deps;
   const budget = new BodyBudget(deps.maxBufferedBytes ?? MAX_BUFFERED_BODY_BYTES);
 
-  const badRequest = (res: Response, status: number, code: ErrorCode, message: string, close = false) => {
+  const badRequest = (res: ServerResponse, status: number, code: ErrorCode, message: string, close = false) => {
     notify(() => observer?.onBadRequest(status, message));
     sendError(res, status, code, message, { close });
   };
 
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // the path as received, query included (express's originalUrl when it routed here)
+    const target = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const receivedAt = new Date();
 
     const headers = checkContentHeaders(req.headers['content-type'], req.headers['content-encoding']);
@@ -86,7 +94,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler
 
     const signature = singleHeader(req.headers[SIGNATURE_HEADER]);
     const verdict = verifyDelivery(deps.verification(), {
-      target: req.originalUrl,
+      target,
       host: req.headers.host,
       authorization: req.headers.authorization,
       signature,
@@ -99,7 +107,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): RequestHandler
         receivedAt: receivedAt.toISOString(),
         remoteAddress: req.socket.remoteAddress ?? null,
         reason: verdict.reason,
-        looksLikeTwilio: looksLikeTwilioDelivery(signature, req.originalUrl),
+        looksLikeTwilio: looksLikeTwilioDelivery(signature, target),
       };
       notify(() => observer?.onUnverified(record));
       // A real Twilio delivery reaching a receiver that has no token (a config left half-done):

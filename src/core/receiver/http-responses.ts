@@ -5,7 +5,7 @@
  * Invariants: messages are constants or built from numbers only (never from request data, never
  * from configuration such as the auth token); 5xx bodies never carry internal error text.
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 export type ErrorCode =
   | 'not_found'
@@ -33,7 +33,7 @@ export interface ErrorBody {
 export const RETRY_AFTER_SECONDS = 5;
 
 /** Headers on every response: the body is data, never a document to render or cache. */
-export function applySecurityHeaders(res: Response): void {
+export function applySecurityHeaders(res: ServerResponse): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
@@ -46,7 +46,7 @@ export interface ErrorOptions {
   headers?: Record<string, string>;
 }
 
-export function sendError(res: Response, status: number, error: ErrorCode, message: string, options: ErrorOptions = {}): void {
+export function sendError(res: ServerResponse, status: number, error: ErrorCode, message: string, options: ErrorOptions = {}): void {
   if (res.headersSent) return;
   if (options.close) res.setHeader('Connection', 'close');
   if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -60,7 +60,7 @@ export function sendError(res: Response, status: number, error: ErrorCode, messa
  * check meant for cacheable GETs; on the delivery hot path it was ~15% of the receiver's CPU.
  * `<`, `>` and `&` are escaped so that no answer can be read as HTML.
  */
-export function sendJson(res: Response, status: number, value: unknown): void {
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const json = JSON.stringify(value).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

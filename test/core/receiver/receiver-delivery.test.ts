@@ -204,6 +204,23 @@ describe('receiver: other routes and headers', () => {
     await expectJsonError(await fetch(`${harness.origin}/%E0%A4%A`), 404, 'not_found');
   });
 
+  it('answers the same on the direct route (exact path, query or not) and through express (the variants express matches)', async () => {
+    harness = await startHarness();
+    const targets = [harness.deliveryUrl, `${harness.deliveryUrl}?bodySHA256=x`, `${harness.deliveryUrl}/`, `${harness.origin}/EVENTS`];
+    const answers = [];
+    for (const [i, url] of targets.entries()) {
+      const response = await postJson(url, JSON.stringify(stepEvent(`EV-route-${i}`)));
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers.get('x-powered-by')).toBeNull();
+      answers.push({ status: response.status, body: (await response.json()) as unknown });
+    }
+    expect(answers).toEqual(targets.map(() => ({ status: 200, body: { accepted: 1, stored: 1, duplicates: 0, rejected: [] } })));
+    expect(harness.ingest.batches.map((b) => b.accepted[0]?.id)).toEqual(targets.map((_, i) => `EV-route-${i}`));
+    // a bad request is answered alike on both routes
+    for (const url of [harness.deliveryUrl, `${harness.deliveryUrl}/`]) await expectJsonError(await postJson(url, '{nope'), 400, 'invalid_json');
+  });
+
   it('serves deliveries on a custom path', async () => {
     harness = await startHarness({ path: '/hooks/twilio' });
     expect((await postJson(harness.deliveryUrl, JSON.stringify(stepEvent()))).status).toBe(200);
