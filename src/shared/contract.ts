@@ -10,6 +10,7 @@
  * Isomorphic: no node:* and no DOM.
  */
 import { z } from 'zod';
+import { isReceiverPath, RECEIVER_PATH_RULE } from './receiver-path.js';
 import type { ExecutionSummary, ExecutionTree, FlowSummary } from './execution-model.js';
 import type { ConnectionStepName } from './connection-steps.js';
 
@@ -206,10 +207,7 @@ export const connectionSettingsSchema = z.strictObject({
   eventTypes: z.array(eventTypeName).min(1).max(50),
   includeSubaccounts: z.boolean(),
   receiverPort: z.number().int().min(0).max(65535).nullable(),
-  receiverPath: z
-    .string()
-    .max(200)
-    .regex(/^\/[A-Za-z0-9\-._~/]*$/, 'must start with / and hold only A-Z a-z 0-9 - . _ ~ /'),
+  receiverPath: z.string().max(200).refine(isReceiverPath, RECEIVER_PATH_RULE),
   tunnelDomain: formText(253).nullable(),
   accountSid: formText(64).nullable(),
   apiKeySid: formText(64).nullable(),

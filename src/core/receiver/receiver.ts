@@ -18,6 +18,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { isReceiverPath, RECEIVER_PATH_RULE } from '../../shared/receiver-path.js';
 import type { IngestPort, ReceiverObserver } from './ingest-port.js';
 import { createDeliveryHandler } from './delivery-handler.js';
 import { applySecurityHeaders, sendError } from './http-responses.js';
@@ -35,7 +36,7 @@ export interface ReceiverOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
-  /** Must start with `/`; letters, digits and `-._~/` only. */
+  /** Must start with `/`; letters, digits and `-._~/` only; no empty segment (`//`). */
   path?: string;
   ingest: IngestPort;
   observer?: ReceiverObserver;
@@ -74,7 +75,7 @@ const HEALTH = { ok: true, service: 'flowscope-receiver' } as const;
 
 export function createReceiver(options: ReceiverOptions): Receiver {
   const path = options.path ?? DEFAULT_RECEIVER_PATH;
-  if (!/^\/[A-Za-z0-9\-._~/]*$/.test(path)) throw new TypeError('receiver path must start with / and hold only A-Z a-z 0-9 - . _ ~ /');
+  if (!isReceiverPath(path)) throw new TypeError(`receiver path ${RECEIVER_PATH_RULE}`);
   const host = options.host ?? DEFAULT_RECEIVER_HOST;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;

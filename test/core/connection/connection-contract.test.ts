@@ -59,6 +59,7 @@ describe('connection contract', () => {
     expect(multiline).toEqual({ code: 'bad_request', message: 'twilio.authToken must not contain line breaks or NUL characters' });
     expect(await refused('connection.connect', { accountSid: 'AC1', password: 'x' })).toMatchObject({ code: 'bad_request' });
     expect(await refused('settings.set', { receiverPath: 'no-slash' })).toMatchObject({ code: 'bad_request' });
+    expect(await refused('settings.set', { receiverPath: '/hooks//twilio' })).toMatchObject({ code: 'bad_request' });
     expect(await refused('settings.set', { eventTypes: ['not a type'] })).toMatchObject({ code: 'bad_request' });
   });
 

@@ -47,9 +47,12 @@ describe('receiver lifecycle', () => {
     await receiver.stop();
   });
 
-  it('refuses a path that express would read as a pattern', () => {
+  it('refuses a path that express would read as a pattern, or with an empty segment', () => {
     expect(() => createReceiver({ ingest: new RecordingIngest(), path: '/events/:id' })).toThrow(TypeError);
     expect(() => createReceiver({ ingest: new RecordingIngest(), path: 'events' })).toThrow(TypeError);
+    // an empty segment: the direct route would match it exactly where express's router would not
+    expect(() => createReceiver({ ingest: new RecordingIngest(), path: '//' })).toThrow(TypeError);
+    expect(() => createReceiver({ ingest: new RecordingIngest(), path: '/hooks//twilio' })).toThrow(TypeError);
   });
 
   it('lets an in-flight delivery finish, then closes', async () => {

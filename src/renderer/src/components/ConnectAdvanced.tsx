@@ -6,16 +6,16 @@
 import { useState } from 'react';
 import type { ConnectionSettings } from '../../../shared/contract.js';
 import type { ConnectFormErrors, ConnectFormValues } from '../lib/connect-form.js';
+import { isReceiverPath } from '../../../shared/receiver-path.js';
 import { STUDIO_EVENT_CHOICES } from '../lib/connection-text.js';
 import type { ConnectionSync } from '../store/connection-sync.js';
 import { useConnectionView } from '../store/connection-context.js';
 import { CheckField, TextField } from './ConnectFields.js';
 
-const RECEIVER_PATH = /^\/[A-Za-z0-9\-._~/]*$/;
 
 function receiverProblems(path: string, port: string): { path?: string; port?: string } {
   const problems: { path?: string; port?: string } = {};
-  if (!RECEIVER_PATH.test(path.trim())) problems.path = 'The path starts with / and holds only letters, digits and - . _ ~ /.';
+  if (!isReceiverPath(path.trim())) problems.path = 'The path starts with / and holds only letters, digits and - . _ ~ /, with no empty segment (//).';
   const trimmed = port.trim();
   if (trimmed !== '' && !(/^\d+$/.test(trimmed) && Number(trimmed) <= 65535)) problems.port = 'A port is a number from 1 to 65535 (empty: any free port).';
   return problems;
