@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateTraffic } from '../src/core/demo/traffic-generator.js';
 import { signDelivery } from '../src/core/receiver/twilio-signature.js';
-import { describeCpuSplit, startHealthProbe, threadCpuSeconds } from './server-probes.js';
+import { describeCpuSplit, percentile, startHealthProbe, threadCpuSeconds } from './server-probes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -102,11 +102,6 @@ function post(agent: http.Agent, url: URL, delivery: Delivery): Promise<number> 
     request.once('error', reject);
     request.end(delivery.body);
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function run(label: string, server: Server, deliveries: Delivery[], eventsPerDelivery: number) {

@@ -44,6 +44,12 @@ export function describeCpuSplit(pid: number, before: Map<number, number>, after
   return `CPU: HTTP thread ${pct(main)}, writer thread ${pct(busiest)}, other threads ${pct(others - busiest)}`;
 }
 
+/** The p-th percentile of ascending `sorted` (0 when empty). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
 export interface ProbeFigures {
   count: number;
   p50: number;
@@ -76,8 +82,7 @@ export function startHealthProbe(url: URL, intervalMs = 50): { stop(): Promise<P
       await loop;
       agent.destroy();
       const sorted = [...latencies].sort((a, b) => a - b);
-      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-      return { count: sorted.length, p50: at(50), p99: at(99), max: sorted[sorted.length - 1] ?? 0 };
+      return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 };
     },
   };
 }

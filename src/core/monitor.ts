@@ -46,11 +46,6 @@ export interface MonitorOptions {
   retentionIntervalMs?: number;
   log?: (line: string) => void;
   /**
-   * Commit in the store's writer thread (default true): SQLite's synchronous inserts and fsyncs
-   * then never hold the thread that answers Twilio and the UI (store-writer.ts).
-   */
-  storeWriterThread?: boolean;
-  /**
    * The Twilio connection. The secret store defaults to the headless credentials file
    * (`<dataDir>/credentials.json`, 0600); the desktop app passes its safeStorage store.
    */
@@ -140,8 +135,10 @@ export class Monitor {
     const settings = new ConnectionSettingsStore(options.dataDir);
     const saved = await settings.settings();
     const receiver = { ...options.receiver, port: options.receiver?.port ?? saved.receiverPort ?? 0, path: options.receiver?.path ?? saved.receiverPath };
+    // commits run in the store's writer thread: SQLite's synchronous inserts and fsyncs never
+    // hold the thread that answers Twilio and the UI (store-writer.ts)
     const store = EventStore.open(options.dataDir, {
-      writerThread: options.storeWriterThread ?? true,
+      writerThread: true,
       onWriterFailure: (message) => options.log?.(`${message}; deliveries get 503 until it restarts`),
     });
     const monitor = new Monitor(store, { ...options, receiver }, settings);

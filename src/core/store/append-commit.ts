@@ -35,13 +35,6 @@ export interface AppendContext {
   onTransactionStart?: () => void;
 }
 
-/** What a committed group changed, for the store's counters. */
-export interface GroupEffect {
-  outcomes: AppendOutcome[];
-  insertedEvents: number;
-  newExecutions: number;
-}
-
 /**
  * Events per INSERT statement. libsql's binding costs about a microsecond per bound value and a
  * few per call, more than SQLite's own work for a row: one multi-row statement per chunk, with
@@ -93,7 +86,8 @@ interface Touched {
   received: ReceivedRange;
 }
 
-export function commitGroup(ctx: AppendContext, batches: readonly IngestBatch[]): GroupEffect {
+/** Commits the batches in one transaction; one outcome per batch, in order. */
+export function commitGroup(ctx: AppendContext, batches: readonly IngestBatch[]): AppendOutcome[] {
   const { db } = ctx;
   const touched = new Map<string, Touched>();
   db.exec('BEGIN IMMEDIATE');
@@ -101,22 +95,18 @@ export function commitGroup(ctx: AppendContext, batches: readonly IngestBatch[])
     ctx.onTransactionStart?.();
     const partial = batches.map((batch) => insertBatch(db, batch, touched));
     const summaries = new Map<string, ExecutionSummary>();
-    let newExecutions = 0;
     for (const [executionSid, entry] of touched) {
-      const known = projectionExists(db, executionSid);
-      const events = eventsAfterInsert(ctx, executionSid, entry.events, known);
+      const events = eventsAfterInsert(ctx, executionSid, entry.events, projectionExists(db, executionSid));
       const summary = buildTree(events).summary;
       upsertProjection(db, summary, entry.received);
-      if (!known) newExecutions++;
       summaries.set(executionSid, summary);
     }
     db.exec('COMMIT');
     ctx.cache.evict();
-    const outcomes = partial.map(({ touchedSids, ...counts }) => ({
+    return partial.map(({ touchedSids, ...counts }) => ({
       ...counts,
       changed: [...touchedSids].flatMap((sid) => summaries.get(sid) ?? []),
     }));
-    return { outcomes, insertedEvents: outcomes.reduce((n, o) => n + o.inserted, 0), newExecutions };
   } catch (error) {
     try {
       if (db.inTransaction) db.exec('ROLLBACK');

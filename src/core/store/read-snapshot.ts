@@ -31,7 +31,7 @@ import * as queries from './execution-queries.js';
 import { buildTree, countRows, parseEventRows } from './projection.js';
 import { textOf } from './row-reader.js';
 import { describeError, storeClosedError, StoreUnavailableError } from './store-errors.js';
-import { forgetPreparedStatements, type SqliteDatabase } from './store-schema.js';
+import { forgetPreparedStatements, readStoreCounts, type SqliteDatabase, type StoreCounts } from './store-schema.js';
 
 /** An execution with its raw events as stored (JSON text), for export. */
 export interface ExecutionWithRawEvents {
@@ -50,7 +50,7 @@ export interface ReadSnapshot {
   getExecutionWithRawEvents(executionSid: string): ExecutionWithRawEvents | null;
   /** Raw events that belong to no execution, oldest first; pass `next` back to continue. */
   pageOtherEvents(after: number, limit: number): { rawEvents: string[]; next: number | null };
-  counts(): { storedEvents: number; executions: number };
+  counts(): StoreCounts;
 }
 
 export class ReadSnapshotConnection implements ReadSnapshot {
@@ -88,12 +88,8 @@ export class ReadSnapshotConnection implements ReadSnapshot {
     return queries.pageOtherEvents(this.database(), after, limit);
   }
 
-  counts(): { storedEvents: number; executions: number } {
-    const db = this.database();
-    return {
-      storedEvents: countRows(db, 'SELECT count(*) AS n FROM events'),
-      executions: countRows(db, 'SELECT count(*) AS n FROM executions'),
-    };
+  counts(): StoreCounts {
+    return readStoreCounts(this.database());
   }
 
   /** Ends the read transaction and closes the connection. Idempotent. */

@@ -36,11 +36,11 @@ export interface DeleteCounts {
   deletedExecutions: number;
 }
 
-/** What retention needs from the store: its connection and a hook to keep caches and counters right. */
+/** What retention needs from the store: its connection, its event count, and a hook to keep its cache right. */
 export interface RetentionHost {
   /** Throws StoreUnavailableError when the store is closed. */
   database(): SqliteDatabase;
-  onDeleted(executionSids: readonly string[], deletedEvents: number): void;
+  onExecutionsDeleted(executionSids: readonly string[]): void;
   storedEvents(): number;
 }
 
@@ -89,17 +89,13 @@ function deleteExecutions(host: RetentionHost, executionSids: readonly string[])
     }
     return events;
   });
-  host.onDeleted(executionSids, deletedEvents);
+  host.onExecutionsDeleted(executionSids);
   return deletedEvents;
 }
 
 function deleteOtherEvents(host: RetentionHost, ids: readonly string[]): number {
   const db = host.database();
-  const deleted = inTransaction(db, () =>
-    ids.reduce((n, id) => n + prepared(db, 'DELETE FROM events WHERE id = ?').run(id).changes, 0),
-  );
-  host.onDeleted([], deleted);
-  return deleted;
+  return inTransaction(db, () => ids.reduce((n, id) => n + prepared(db, 'DELETE FROM events WHERE id = ?').run(id).changes, 0));
 }
 
 /**

@@ -263,8 +263,7 @@ export function readStoreCounts(db: SqliteDatabase): StoreCounts {
        (SELECT coalesce(sum(total), 0) FROM flows) AS executions`,
   ).get();
   const fields = row === undefined ? {} : asRow(row);
-  const number = (value: unknown) => (typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : 0);
-  return { storedEvents: number(fields.events), executions: number(fields.executions) };
+  return { storedEvents: intOf(fields, 'events'), executions: intOf(fields, 'executions') };
 }
 
 export function readSetting(db: SqliteDatabase, key: string): string | null {

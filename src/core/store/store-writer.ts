@@ -123,12 +123,8 @@ export class StoreWriter implements StoreWriteSide {
     return retention.clearOlderThan(this.retentionHost(), isoTime);
   }
 
-  setRetention(settings: RetentionSettings): Promise<RetentionSettings> {
-    try {
-      return Promise.resolve(retention.setRetention(this.database(), settings));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async setRetention(settings: RetentionSettings): Promise<RetentionSettings> {
+    return retention.setRetention(this.database(), settings);
   }
 
   close(): void {
@@ -143,9 +139,8 @@ export class StoreWriter implements StoreWriteSide {
     }
   }
 
-  closeAsync(): Promise<void> {
+  async closeAsync(): Promise<void> {
     this.close();
-    return Promise.resolve();
   }
 
   private database(): SqliteDatabase {
@@ -156,8 +151,7 @@ export class StoreWriter implements StoreWriteSide {
   private commitBatches(batches: readonly IngestBatch[]): AppendOutcome[] {
     const db = this.database();
     try {
-      return commitGroup({ db, cache: this.cache, onTransactionStart: () => this.syncWithOtherWriters(db) }, batches)
-        .outcomes;
+      return commitGroup({ db, cache: this.cache, onTransactionStart: () => this.syncWithOtherWriters(db) }, batches);
     } catch (error) {
       throw new StoreUnavailableError(`could not commit events: ${describeError(error)}`, { cause: error });
     }
@@ -175,7 +169,7 @@ export class StoreWriter implements StoreWriteSide {
     return {
       database: () => this.database(),
       storedEvents: () => readStoreCounts(this.database()).storedEvents,
-      onDeleted: (executionSids) => {
+      onExecutionsDeleted: (executionSids) => {
         for (const sid of executionSids) this.cache.delete(sid);
       },
     };

@@ -50,7 +50,9 @@ export interface ThreadedWriterHooks {
   restartCooldownMs?: number;
 }
 
-type RequestBody = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** A request before it gets its id (Omit applied to each member of the union). */
+type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
+type RequestBody = WithoutId<WriterRequest>;
 
 interface Pending {
   resolve: (value: unknown) => void;

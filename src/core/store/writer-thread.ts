@@ -33,7 +33,7 @@ function serialize(error: unknown): SerializedError {
   };
 }
 
-function run(writer: StoreWriter, request: WriterRequest): Promise<unknown> {
+function run(writer: StoreWriter, request: Exclude<WriterRequest, { op: 'close' }>): Promise<unknown> {
   switch (request.op) {
     case 'append':
       return writer.append(request.batch);
@@ -43,8 +43,6 @@ function run(writer: StoreWriter, request: WriterRequest): Promise<unknown> {
       return writer.clearOlderThan(request.isoTime);
     case 'setRetention':
       return writer.setRetention(request.settings);
-    case 'close':
-      return Promise.resolve(null);
   }
 }
 
